@@ -1,0 +1,240 @@
+/**
+ * Process state carried by the workflows. Plain JSON-serialisable data: it crosses the
+ * workflow/activity boundary and is stored in workflow history.
+ */
+import type {
+  AssessmentItem,
+  AuditKind,
+  CertificationBodyBody,
+  CorrectiveActionBody,
+  DecisionBody,
+  FindingGrade,
+  ImpactAssessmentBody,
+  ManagementReviewBody,
+  PolicyBody,
+  ProgrammeConfig,
+  RiskTreatmentPlanBody,
+  ScopeBody,
+  SoaEntry,
+  StageInput,
+  VerificationBody,
+} from './schemas';
+
+/** The kinds of stage an operator filters on (the AimsStage search attribute). */
+export const STAGE_KINDS = [
+  'SCOPING',
+  'GAP_ANALYSIS',
+  'IMPLEMENTATION',
+  'INTERNAL_AUDIT',
+  'MANAGEMENT_REVIEW',
+  'CERTIFICATION',
+  'SURVEILLANCE',
+  'RECERTIFICATION',
+] as const;
+export type StageKind = (typeof STAGE_KINDS)[number];
+
+/** A step of the journey: a stage kind in a given position of the cycle. */
+export const STEP_IDS = [
+  'SCOPING',
+  'GAP_ANALYSIS',
+  'IMPLEMENTATION',
+  'INTERNAL_AUDIT',
+  'MANAGEMENT_REVIEW',
+  'CERTIFICATION',
+  'SURVEILLANCE_1',
+  'SURVEILLANCE_2',
+  'RECERTIFICATION',
+] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+export type ProgrammeStatus = 'ACTIVE' | 'WITHDRAWN';
+export type ApproverRole = 'sponsor' | 'topManagement' | 'complianceLead';
+export type ArtefactKind = 'scope' | 'roadmap' | 'aiPolicy' | 'riskTreatmentPlan' | 'soa' | 'managementReview' | 'certificationBody';
+
+export interface Versioned<T> {
+  version: number;
+  submittedAt: string;
+  body: T;
+}
+
+export interface RoadmapTask {
+  id: string;
+  requirementId: string;
+  title: string;
+  owner: string;
+  deadline: string;
+  status: 'open' | 'done' | 'risk_accepted';
+  note?: string;
+  acceptedBy?: string;
+  closedAt?: string;
+}
+
+export interface AuditRecord {
+  id: string;
+  audit: AuditKind;
+  stepKey: string;
+  attempt: number;
+  firstDay: string;
+  lastDay: string;
+  auditors: string[];
+  independent: boolean;
+}
+
+export type FindingStatus = 'open' | 'action_planned' | 'verified' | 'superseded';
+
+export interface Finding {
+  id: string;
+  audit: AuditKind;
+  auditId: string;
+  stepKey: string;
+  grade: FindingGrade;
+  requirementId: string;
+  description: string;
+  status: FindingStatus;
+  raisedAt: string;
+  correctiveAction?: CorrectiveActionBody & { recordedAt: string };
+  verification?: VerificationBody & { verifiedAt: string };
+}
+
+export interface ApprovalState {
+  gate: string;
+  artefact: ArtefactKind;
+  artefactVersion: number;
+  approverRole: ApproverRole;
+  outcome: DecisionBody['outcome'];
+  approver: string;
+  comment?: string;
+  decidedAt: string;
+}
+
+export type CertificateStatus = 'ACTIVE' | 'LAPSED' | 'WITHDRAWN';
+
+export interface Certificate {
+  number: string;
+  decisionDate: string;
+  expiresOn: string;
+  status: CertificateStatus;
+  cycle: number;
+  lapsedAt?: string;
+}
+
+/** Everything the journey knows. The stage workflow owns it while the stage runs. */
+export interface Dossier {
+  programmeId: string;
+  organisation: string;
+  cycle: number;
+  config: ProgrammeConfig;
+  seq: { task: number; finding: number; audit: number; policy: number };
+  scope?: Versioned<ScopeBody>;
+  assessments: Record<string, AssessmentItem & { assessedAt: string }>;
+  roadmapVersion: number;
+  tasks: Record<string, RoadmapTask>;
+  policies: Record<string, Versioned<PolicyBody> & { id: string }>;
+  riskTreatmentPlan?: Versioned<RiskTreatmentPlanBody>;
+  impactAssessments: Record<string, Versioned<ImpactAssessmentBody>>;
+  soa?: Versioned<{ entries: SoaEntry[] }>;
+  audits: AuditRecord[];
+  findings: Record<string, Finding>;
+  managementReview?: Versioned<ManagementReviewBody>;
+  certificationBody?: Versioned<CertificationBodyBody>;
+  /** Number of stage-2 audits in the current certification step (the 183-day rule repeats it). */
+  stage2Attempt: number;
+  certificate?: Certificate;
+  /** Keyed `${stepKey}/${gate}`: the latest decision for each approval gate. */
+  approvals: Record<string, ApprovalState>;
+}
+
+export interface UnmetGate {
+  gate: string;
+  reason: string;
+}
+
+export interface PendingApproval {
+  gate: string;
+  artefact: ArtefactKind;
+  artefactVersion: number;
+  approverRole: ApproverRole;
+  approverEmail?: string;
+  lastOutcome?: DecisionBody['outcome'];
+}
+
+export interface Deadline {
+  id: string;
+  dueAt: string;
+  description: string;
+}
+
+/** What the stage workflow reports while running (query) and when done (result). */
+export interface StageView {
+  programmeId: string;
+  cycle: number;
+  step: StepId;
+  stage: StageKind;
+  stepKey: string;
+  accepts: StageInput['kind'][];
+  unmetGates: UnmetGate[];
+  pendingApprovals: PendingApproval[];
+  nextDeadline?: Deadline;
+  overdue: boolean;
+  certificate?: Certificate;
+}
+
+export type StageOutcome =
+  | { type: 'completed'; dossier: Dossier }
+  /** The stage could not complete and the journey goes back to an earlier step. */
+  | { type: 'loopBack'; to: StepId; reason: string; dossier: Dossier }
+  | { type: 'withdrawn'; dossier: Dossier };
+
+export interface StageWorkflowInput {
+  step: StepId;
+  stepKey: string;
+  dossier: Dossier;
+}
+
+export interface TransitionRecord {
+  id: string;
+  programmeId: string;
+  cycle: number;
+  from: StepId | null;
+  to: StepId | 'WITHDRAWN' | 'CYCLE_END';
+  stage: StageKind | 'WITHDRAWN';
+  reason: string;
+  at: string;
+}
+
+export interface ProgrammeWorkflowInput {
+  programmeId: string;
+  organisation: string;
+  name: string;
+  config: ProgrammeConfig;
+  /** Present when continuing as new into a later cycle. */
+  resume?: { dossier: Dossier; step: StepId; history: TransitionRecord[] };
+}
+
+export interface ProgrammeView {
+  programmeId: string;
+  organisation: string;
+  name: string;
+  status: ProgrammeStatus;
+  cycle: number;
+  step: StepId | null;
+  stage: StageKind | 'WITHDRAWN' | null;
+  stepKey: string | null;
+  stageWorkflowId: string | null;
+  certificate?: Certificate;
+  nextDueAt?: string;
+  overdue: boolean;
+  history: TransitionRecord[];
+}
+
+/** Result of an accepted input, returned to the API caller. */
+export interface InputResult {
+  accepted: true;
+  stepKey: string;
+  /** Id of the record the input created or changed (task, finding, audit, policy...). */
+  recordId?: string;
+  view: StageView;
+}
+
+export type DecisionInput = DecisionBody;
+export type ApprovalDecisionResult = { accepted: true; gate: string; outcome: DecisionBody['outcome']; view: StageView };
