@@ -210,6 +210,11 @@ export const SoaBody = z
   });
 
 export const AUDIT_KINDS = ['internal', 'stage1', 'stage2', 'surveillance', 'recertification'] as const;
+export const FINDING_GRADES = ['conformity', 'minor_nc', 'major_nc', 'observation', 'ofi'] as const;
+
+export const AuditFinding = z
+  .object({ grade: z.enum(FINDING_GRADES), requirementId: RequirementId, description: Text(5000) })
+  .strict();
 
 export const AuditBody = z
   .object({
@@ -218,19 +223,14 @@ export const AuditBody = z
     lastDay: Instant.optional().meta({ description: 'Defaults to now; stage-2 deadlines count from it' }),
     auditors: z.array(Text(200)).min(1),
     independent: z.boolean().default(true),
+    // Findings arrive with the audit record: a step whose gates only wait for the audit must
+    // not close between recording the audit and recording what it found.
+    findings: z.array(AuditFinding).max(500).default([]),
   })
   .strict();
 
-export const FINDING_GRADES = ['conformity', 'minor_nc', 'major_nc', 'observation', 'ofi'] as const;
-
-export const FindingBody = z
-  .object({
-    audit: z.enum(AUDIT_KINDS),
-    grade: z.enum(FINDING_GRADES),
-    requirementId: RequirementId,
-    description: Text(5000),
-  })
-  .strict();
+/** A finding recorded after its audit (e.g. while the certification decision is pending). */
+export const FindingBody = AuditFinding.safeExtend({ audit: z.enum(AUDIT_KINDS) }).strict();
 
 export const CorrectiveActionBody = z
   .object({ correction: Text(), rootCause: Text(), action: Text(), owner: z.email(), due: Instant })
@@ -317,6 +317,7 @@ export type AuditKind = (typeof AUDIT_KINDS)[number];
 export type AuditBody = z.output<typeof AuditBody>;
 export type FindingGrade = (typeof FINDING_GRADES)[number];
 export type FindingBody = z.output<typeof FindingBody>;
+export type AuditFinding = z.output<typeof AuditFinding>;
 export type CorrectiveActionBody = z.output<typeof CorrectiveActionBody>;
 export type VerificationBody = z.output<typeof VerificationBody>;
 export type ManagementReviewBody = z.output<typeof ManagementReviewBody>;

@@ -115,6 +115,8 @@ export interface Certificate {
   expiresOn: string;
   status: CertificateStatus;
   cycle: number;
+  /** The step whose decision issued this certificate. */
+  decisionStepKey: string;
   lapsedAt?: string;
 }
 
@@ -233,6 +235,8 @@ export interface InputResult {
   stepKey: string;
   /** Id of the record the input created or changed (task, finding, audit, policy...). */
   recordId?: string;
+  /** Findings created with an audit record. */
+  findingIds?: string[];
   view: StageView;
 }
 

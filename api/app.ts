@@ -1,0 +1,142 @@
+/**
+ * The Express application, assembled from the route table: per route, the body middleware it
+ * needs, validation, and its handler; per path, a 405 for the other methods; then 404 and one
+ * error handler that answers every failure as application/problem+json.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import pino, { type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { guarded } from './dependencies';
+import { toProblem } from './errors';
+import { buildOpenApiDocument } from './openapi';
+import { HttpProblem, sendProblem, validationProblem, type FieldError } from './problem';
+import type { ProgrammeGateway } from './programme-gateway';
+import { expressPath, type HandlerContext, type Route } from './route';
+import { buildRoutes } from './routes';
+import type { ProgrammeStore } from './store';
+import { idempotencyKey, jsonBody, NoBody } from './validate';
+
+export interface AppOptions {
+  gateway: ProgrammeGateway;
+  store: ProgrammeStore;
+  logger?: Logger;
+  newId?: () => string;
+  /** How long /readyz waits for each dependency. */
+  readyTimeoutMs?: number;
+  /** Workflow id recorded with a new programme's row before its workflow starts. */
+  workflowIdFor?: (programmeId: string) => string;
+}
+
+export const defaultWorkflowId = (programmeId: string): string => `programme-${programmeId}`;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+function httpLogger(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: requestId,
+    // Bodies and headers never reach the log: they carry personal data and credentials.
+    serializers: {
+      req: (req: { id?: unknown; method?: unknown; url?: unknown }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
+      res: (res: { statusCode?: unknown }) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+  });
+}
+
+function routeHandler(route: Route, base: Omit<HandlerContext, 'idempotencyKey' | 'log'>): RequestHandler {
+  return async (req, res) => {
+    const bound = route.bind({ params: req.params, query: req.query, body: req.body as unknown });
+    const key = route.idempotent
+      ? idempotencyKey(req.get('idempotency-key'))
+      : { ok: true as const, value: undefined };
+    const errors: FieldError[] = [...(bound.ok ? [] : bound.errors), ...(key.ok ? [] : key.errors)];
+    if (!bound.ok || !key.ok) throw validationProblem(errors);
+    const reply = await bound.value({ ...base, idempotencyKey: key.value, log: req.log });
+    if (reply.location) res.location(reply.location);
+    res.status(reply.status).json(reply.body);
+  };
+}
+
+function methodNotAllowed(methods: readonly string[]): RequestHandler {
+  const allowed = methods.map((m) => m.toUpperCase());
+  if (allowed.includes('GET')) allowed.push('HEAD');
+  allowed.push('OPTIONS');
+  const allow = allowed.join(', ');
+  return (req, res) => {
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Allow', allow);
+      res.status(204).end();
+      return;
+    }
+    throw new HttpProblem('method-not-allowed', `${req.method} is not supported here; use ${allow}.`, {
+      headers: { Allow: allow },
+    });
+  };
+}
+
+const notFound: RequestHandler = (req) => {
+  throw new HttpProblem('not-found', `No route for ${req.method} ${req.path}.`);
+};
+
+const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const problem = toProblem(err);
+  if (problem.status >= 500) {
+    const cause = problem.cause instanceof Error ? problem.cause : problem;
+    req.log.error({ err: cause }, problem.detail);
+    res.err = cause;
+  }
+  // Streaming never happens here, but if it did, a second status line would be worse than a cut.
+  if (res.headersSent) {
+    req.socket.destroy();
+    return;
+  }
+  sendProblem(req, res, problem);
+};
+
+export function createApp(options: AppOptions): Express {
+  const logger = options.logger ?? pino();
+  const routes = buildRoutes({ workflowIdFor: options.workflowIdFor ?? defaultWorkflowId });
+  // Built eagerly: a mistake in the route table fails at startup, not on the first request.
+  const document = buildOpenApiDocument(routes);
+  const base = {
+    gateway: guarded(options.gateway, 'temporal'),
+    store: guarded(options.store, 'database'),
+    newId: options.newId ?? randomUUID,
+    readyTimeoutMs: options.readyTimeoutMs ?? 2000,
+    openApi: () => document,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Flat string values only: nested qs objects would reach validation as surprises.
+  app.set('query parser', 'simple');
+  app.use(httpLogger(logger));
+
+  const methodsByPath = new Map<string, string[]>();
+  for (const route of routes) {
+    const path = expressPath(route.path);
+    const handlers = route.body === NoBody ? [] : jsonBody;
+    app[route.method](path, ...handlers, routeHandler(route, base));
+    methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), route.method]);
+  }
+  for (const [path, methods] of methodsByPath) app.all(path, methodNotAllowed(methods));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,70 @@
+/**
+ * Failures of Temporal or the database become 503s, not 500s: from the client's point of view
+ * they are transient and worth retrying, and a 500 is reserved for defects in this layer.
+ * Domain errors (not found, conflict, duplicate) pass through untouched.
+ */
+import { ConflictError, NotFoundError } from './programme-gateway';
+import { isDuplicateError } from './store';
+
+export type Dependency = 'temporal' | 'database';
+
+export class DependencyError extends Error {
+  constructor(
+    readonly dependency: Dependency,
+    cause: unknown,
+  ) {
+    super(`${dependency} unavailable`, { cause });
+    this.name = 'DependencyError';
+  }
+}
+
+function classify(dependency: Dependency, err: unknown): Error {
+  const passThrough =
+    err instanceof NotFoundError ||
+    err instanceof ConflictError ||
+    err instanceof DependencyError ||
+    isDuplicateError(err);
+  return passThrough ? err : new DependencyError(dependency, err);
+}
+
+/**
+ * Wraps every method of a gateway or store once, so no handler can forget to: a proxy keeps
+ * the wrapped object's exact type without restating its interface.
+ */
+export function guarded<T extends object>(target: T, dependency: Dependency): T {
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value: unknown = Reflect.get(obj, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        try {
+          const result: unknown = Reflect.apply(value, obj, args);
+          return result instanceof Promise
+            ? result.catch((err: unknown) => Promise.reject(classify(dependency, err)))
+            : result;
+        } catch (err) {
+          throw classify(dependency, err);
+        }
+      };
+    },
+  });
+}
+
+export class TimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(ms)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

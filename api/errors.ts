@@ -1,0 +1,37 @@
+/** Maps anything thrown while handling a request to the problem the client receives. */
+import { ConflictError, NotFoundError } from './programme-gateway';
+import { DependencyError } from './dependencies';
+import { HttpProblem } from './problem';
+import { isDuplicateError } from './store';
+import { bodyParserProblem } from './validate';
+
+const RETRY_AFTER_SECONDS = '5';
+
+/** The router marks an undecodable %-escape in a path parameter as a 400 URIError. */
+function isUndecodablePath(err: unknown): err is URIError {
+  return err instanceof URIError && 'status' in err && err.status === 400;
+}
+
+export function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const parserProblem = bodyParserProblem(err);
+  if (parserProblem) return parserProblem;
+  if (err instanceof NotFoundError) return new HttpProblem('not-found', err.message);
+  if (err instanceof ConflictError) return new HttpProblem('stage-conflict', err.message);
+  if (isDuplicateError(err)) return new HttpProblem('duplicate', err.message);
+  if (err instanceof DependencyError) {
+    return new HttpProblem(
+      'dependency-unavailable',
+      `The ${err.dependency === 'temporal' ? 'workflow engine' : 'database'} is unavailable; retry later.`,
+      {
+        headers: { 'Retry-After': RETRY_AFTER_SECONDS },
+        cause: err,
+      },
+    );
+  }
+  if (isUndecodablePath(err)) return new HttpProblem('invalid-request', err.message);
+  // The message of an unexpected error may carry internals; it goes to the log, not the client.
+  return new HttpProblem('internal-error', 'An unexpected error occurred; it has been logged.', {
+    cause: err,
+  });
+}

@@ -1,0 +1,280 @@
+/**
+ * Route handlers. They receive validated input only (see route.ts) and return a Reply; status
+ * codes for failures come from the errors they throw (see errors.ts).
+ */
+import type { z } from 'zod';
+import {
+  ProgrammeConfig,
+  type CreateProgramme,
+  type DecisionBody,
+  type StageInput,
+  type WithdrawalBody,
+} from '../domain/schemas';
+import { NotFoundError, type LiveProgramme } from './programme-gateway';
+import { DependencyError, withTimeout } from './dependencies';
+import { HttpProblem, issuesToFieldErrors, validationProblem } from './problem';
+import type {
+  Accepted,
+  ProgrammeCreated,
+  ProgrammeDetail,
+  ProgrammePage,
+  ProgrammeSummary,
+  Readiness,
+} from './responses';
+import type { HandlerContext, Reply } from './route';
+import type { ArtefactRow, IdentifiedRow, ProgrammeFilter, ProgrammeRow, ProgrammeStore } from './store';
+
+interface IdParams {
+  params: { id: string };
+}
+
+const ok = (body: unknown): Reply => ({ status: 200, body });
+
+export const programmePath = (id: string): string => `/programmes/${encodeURIComponent(id)}`;
+
+/** Every programme-scoped route checks the store first, so an unknown id is a 404 before any gateway call. */
+export async function requireProgramme(store: ProgrammeStore, programmeId: string): Promise<ProgrammeRow> {
+  const row = await store.getProgramme(programmeId);
+  if (!row) throw new HttpProblem('not-found', `No programme with id ${programmeId}.`);
+  return row;
+}
+
+function toIso(value: string | Date | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function toSummary(row: ProgrammeRow): z.input<typeof ProgrammeSummary> {
+  return {
+    id: row.programmeId,
+    workflowId: row.workflowId,
+    organisation: row.organisation,
+    name: row.name,
+    status: row.status ?? 'ACTIVE',
+    cycle: row.cycle ?? 1,
+    step: row.step ?? null,
+    stage: row.stage ?? null,
+    overdue: row.overdue ?? false,
+    nextDueAt: toIso(row.nextDueAt),
+    certificateStatus: row.certificateStatus ?? null,
+    certificateExpiresOn: row.certificateExpiresOn ?? null,
+    createdAt: toIso(row.createdAt),
+  };
+}
+
+/** CreateProgramme has already validated each field; this only fills in the defaults. */
+function withDefaults(partial: CreateProgramme['config']): ProgrammeConfig {
+  const parsed = ProgrammeConfig.safeParse(partial ?? {});
+  if (parsed.success) return parsed.data;
+  const errors = issuesToFieldErrors('body', parsed.error.issues).map((e) => ({
+    ...e,
+    pointer: e.pointer.replace(/^\/body/, '/body/config'),
+  }));
+  throw validationProblem(errors);
+}
+
+export interface CreateOptions {
+  /** The workflow id recorded with the row before the workflow starts. */
+  workflowIdFor: (programmeId: string) => string;
+}
+
+export function createProgramme(options: CreateOptions) {
+  return async ({ body }: { body: CreateProgramme }, ctx: HandlerContext): Promise<Reply> => {
+    const config = withDefaults(body.config);
+    const programmeId = ctx.newId();
+    const createdAt = new Date().toISOString();
+    const record = { programmeId, organisation: body.organisation, name: body.name, config };
+    // The row goes first so that an id clash fails before a workflow exists.
+    await ctx.store.insertProgramme({ ...record, workflowId: options.workflowIdFor(programmeId), createdAt });
+    let workflowId: string;
+    try {
+      ({ workflowId } = await ctx.gateway.start(record));
+    } catch (err) {
+      // A row without a workflow would be a programme nobody can advance.
+      await ctx.store.deleteProgramme(programmeId).catch((cleanup: unknown) => {
+        ctx.log.error(
+          { err: cleanup, programmeId },
+          'could not delete the row of a programme whose workflow did not start',
+        );
+      });
+      throw err;
+    }
+    const created: z.input<typeof ProgrammeCreated> = { id: programmeId, workflowId, ...record, createdAt };
+    return { status: 201, body: created, location: programmePath(programmeId) };
+  };
+}
+
+export async function listProgrammes(
+  { query }: { query: ProgrammeFilter },
+  ctx: HandlerContext,
+): Promise<Reply> {
+  const page = await ctx.store.listProgrammes(query);
+  const body: z.input<typeof ProgrammePage> = {
+    items: page.items.map(toSummary),
+    total: page.total,
+    limit: query.limit,
+    offset: query.offset,
+  };
+  return ok(body);
+}
+
+async function liveState(ctx: HandlerContext, programmeId: string): Promise<LiveProgramme | undefined> {
+  try {
+    return await ctx.gateway.view(programmeId);
+  } catch (err) {
+    // The stored state is still worth showing when the workflow is gone or Temporal is down.
+    if (err instanceof NotFoundError || err instanceof DependencyError) {
+      ctx.log.warn({ err, programmeId }, 'live programme state unavailable; answering from the store');
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export async function getProgramme({ params }: IdParams, ctx: HandlerContext): Promise<Reply> {
+  const row = await requireProgramme(ctx.store, params.id);
+  const live = await liveState(ctx, params.id);
+  const stored = toSummary(row);
+  const stage = live?.currentStage;
+  const body: z.input<typeof ProgrammeDetail> = {
+    ...stored,
+    config: row.config ?? null,
+    ...(live && {
+      status: live.status,
+      cycle: live.cycle,
+      step: live.step,
+      stage: live.stage,
+      overdue: stage?.overdue ?? live.overdue,
+      nextDueAt: live.nextDueAt ?? null,
+    }),
+    certificate: live?.certificate ?? stage?.certificate ?? null,
+    stepKey: live?.stepKey ?? null,
+    live: live !== undefined,
+    accepts: stage?.accepts ?? [],
+    unmetGates: stage?.unmetGates ?? [],
+    pendingApprovals: stage?.pendingApprovals ?? [],
+    nextDeadline: stage?.nextDeadline ?? null,
+  };
+  return ok(body);
+}
+
+/** Handler for a programme's sub-collection, answered as { items }. */
+export function listOf<Q>(
+  read: (store: ProgrammeStore, programmeId: string, query: Q) => Promise<readonly object[]>,
+) {
+  return async ({ params, query }: IdParams & { query: Q }, ctx: HandlerContext): Promise<Reply> => {
+    await requireProgramme(ctx.store, params.id);
+    return ok({ items: await read(ctx.store, params.id, query) });
+  };
+}
+
+/** Handler for one record of a sub-collection the store only lists. */
+export function oneOf<P extends { id: string }>(
+  noun: string,
+  read: (store: ProgrammeStore, programmeId: string) => Promise<IdentifiedRow[]>,
+  recordId: (params: P) => string,
+) {
+  return async ({ params }: { params: P }, ctx: HandlerContext): Promise<Reply> => {
+    await requireProgramme(ctx.store, params.id);
+    const wanted = recordId(params);
+    const found = (await read(ctx.store, params.id)).find((r) => r.id === wanted);
+    if (!found) throw new HttpProblem('not-found', `Programme ${params.id} has no ${noun} ${wanted}.`);
+    return ok(found);
+  };
+}
+
+/** Stores may keep every version; the collection shows the latest of each (kind, key). */
+export function latestVersions<T extends ArtefactRow>(rows: readonly T[]): T[] {
+  const latest = new Map<string, T>();
+  for (const row of rows) {
+    const id = JSON.stringify([row.kind, row.key]);
+    const current = latest.get(id);
+    if (!current || row.version > current.version) latest.set(id, row);
+  }
+  return [...latest.values()];
+}
+
+export async function listArtefacts({ params }: IdParams, ctx: HandlerContext): Promise<Reply> {
+  await requireProgramme(ctx.store, params.id);
+  return ok({ items: latestVersions(await ctx.store.listArtefacts(params.id)) });
+}
+
+export async function getArtefacts(
+  { params, query }: { params: { id: string; kind: string }; query: { key?: string; version?: number } },
+  ctx: HandlerContext,
+): Promise<Reply> {
+  await requireProgramme(ctx.store, params.id);
+  if (query.key === undefined && query.version === undefined) {
+    return ok({ items: latestVersions(await ctx.store.listArtefacts(params.id, params.kind)) });
+  }
+  const key = query.key ?? '';
+  const artefact = await ctx.store.getArtefact(params.id, params.kind, key, query.version);
+  if (!artefact) {
+    const which = `${params.kind}${key ? ` ${key}` : ''}${query.version === undefined ? '' : ` version ${query.version}`}`;
+    throw new HttpProblem('not-found', `Programme ${params.id} has no artefact ${which}.`);
+  }
+  return ok(artefact);
+}
+
+/** Handler for a stage input route: the body (and path) become a StageInput for the gateway. */
+export function submitInput<P extends { id: string }, B>(
+  toInput: (body: B, params: P) => StageInput,
+  createdAt?: (params: P, recordId: string) => string,
+) {
+  return async ({ params, body }: { params: P; body: B }, ctx: HandlerContext): Promise<Reply> => {
+    const input = toInput(body, params);
+    await requireProgramme(ctx.store, params.id);
+    const result = await ctx.gateway.submit(params.id, input, ctx.idempotencyKey);
+    if (!createdAt) return ok(result);
+    const location = result.recordId === undefined ? undefined : createdAt(params, result.recordId);
+    return { status: 201, body: result, location };
+  };
+}
+
+export async function decide(
+  { params, body }: IdParams & { body: DecisionBody },
+  ctx: HandlerContext,
+): Promise<Reply> {
+  await requireProgramme(ctx.store, params.id);
+  return ok(await ctx.gateway.decide(params.id, body, ctx.idempotencyKey));
+}
+
+export async function withdraw(
+  { params, body }: IdParams & { body: WithdrawalBody },
+  ctx: HandlerContext,
+): Promise<Reply> {
+  await requireProgramme(ctx.store, params.id);
+  await ctx.gateway.withdraw(params.id, body.reason);
+  const location = programmePath(params.id);
+  const accepted: z.input<typeof Accepted> = { accepted: true, status: location };
+  return { status: 202, body: accepted, location };
+}
+
+export function health(): Promise<Reply> {
+  return Promise.resolve(ok({ status: 'ok' }));
+}
+
+export async function readiness(_request: unknown, ctx: HandlerContext): Promise<Reply> {
+  const [temporal, database] = await Promise.allSettled([
+    withTimeout(ctx.gateway.ping(), ctx.readyTimeoutMs),
+    withTimeout(ctx.store.ping(), ctx.readyTimeoutMs),
+  ]);
+  const outcomes = { temporal, database };
+  const failed = Object.entries(outcomes).flatMap(([dependency, outcome]) => {
+    if (outcome.status === 'fulfilled') return [];
+    const err: unknown = outcome.reason;
+    ctx.log.warn({ err, dependency }, 'readiness check failed');
+    return [dependency];
+  });
+  if (failed.length === 0) {
+    const body: z.input<typeof Readiness> = { temporal: 'ok', database: 'ok' };
+    return ok(body);
+  }
+  const checks = Object.fromEntries(
+    Object.keys(outcomes).map((d) => [d, failed.includes(d) ? 'unavailable' : 'ok']),
+  );
+  throw new HttpProblem('dependency-unavailable', `Not ready: ${failed.join(' and ')} unavailable.`, {
+    extensions: { checks },
+    headers: { 'Retry-After': '5' },
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * The shape of one entry of the route table. A route is declared with typed schemas and a
+ * typed handler, then erased to `Route` so that one table can hold them all: `bind` parses the
+ * raw request with the route's own schemas, so the handler only ever sees validated input and
+ * no cast is needed anywhere.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { StageInputKind } from '../domain/schemas';
+import type { ProgrammeGateway } from './programme-gateway';
+import type { ProgrammeStore } from './store';
+import { parseRequest, type ParsedRequest, type ParseResult, type RawRequest } from './validate';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface HandlerContext {
+  gateway: ProgrammeGateway;
+  store: ProgrammeStore;
+  newId: () => string;
+  readyTimeoutMs: number;
+  /** From the Idempotency-Key header, on routes that declare `idempotent`. */
+  idempotencyKey?: string;
+  log: Logger;
+  /** The OpenAPI document, built once from the route table. */
+  openApi: () => unknown;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  /** Path of the created or monitored resource, sent as the Location header. */
+  location?: string;
+}
+
+export interface SuccessSpec {
+  status: number;
+  description: string;
+  schema: z.ZodType;
+  /** Whether the response carries a Location header. */
+  location?: boolean;
+}
+
+export interface RouteMeta {
+  method: HttpMethod;
+  /** OpenAPI template, e.g. /programmes/{id}/scope. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  description?: string;
+  success: SuccessSpec;
+  /** Problem statuses beyond those implied by the route's parameters, body and dependencies. */
+  problems?: readonly number[];
+  /** Reads the Idempotency-Key header and hands it to the gateway. */
+  idempotent?: boolean;
+  /** The StageInput kind the body becomes; documented as x-stage-input. */
+  stageInput?: StageInputKind;
+  /** False for routes that never call the store or the gateway (no 503). */
+  usesDependencies?: boolean;
+}
+
+export type AnyObjectSchema = z.ZodObject;
+
+export interface RouteSpec<
+  P extends AnyObjectSchema,
+  Q extends AnyObjectSchema,
+  B extends z.ZodType,
+> extends RouteMeta {
+  params: P;
+  query: Q;
+  body: B;
+  handle: (request: ParsedRequest<P, Q, B>, ctx: HandlerContext) => Promise<Reply>;
+}
+
+export type BoundHandler = (ctx: HandlerContext) => Promise<Reply>;
+
+export interface Route extends RouteMeta {
+  params: AnyObjectSchema;
+  query: AnyObjectSchema;
+  body: z.ZodType;
+  bind(raw: RawRequest): ParseResult<BoundHandler>;
+}
+
+export function defineRoute<P extends AnyObjectSchema, Q extends AnyObjectSchema, B extends z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): Route {
+  const { handle, ...meta } = spec;
+  return {
+    ...meta,
+    bind(raw) {
+      const parsed = parseRequest(spec, raw);
+      if (!parsed.ok) return parsed;
+      return { ok: true, value: (ctx) => handle(parsed.value, ctx) };
+    },
+  };
+}
+
+/** `/programmes/{id}` → `/programmes/:id` for express. */
+export function expressPath(openApiPath: string): string {
+  return openApiPath.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1');
+}

@@ -1,0 +1,88 @@
+/**
+ * The read model the HTTP layer needs, and nothing more. `db/repository.ts` satisfies it
+ * structurally; keeping it narrow lets the routes be tested against an in-memory fake.
+ * Row types name only the fields the API reads: everything else a row carries is passed
+ * through to the client as stored.
+ */
+import type { ProgrammeRecord } from '../activities/contract';
+import type { CertificateStatus, ProgrammeStatus } from '../domain/types';
+
+export interface NewProgrammeRow extends ProgrammeRecord {
+  createdAt: string;
+}
+
+export interface ProgrammeRow {
+  programmeId: string;
+  organisation: string;
+  name: string;
+  workflowId: string;
+  config?: unknown;
+  status?: ProgrammeStatus;
+  cycle?: number;
+  step?: string | null;
+  stage?: string | null;
+  overdue?: boolean;
+  nextDueAt?: string | Date | null;
+  certificateStatus?: CertificateStatus | null;
+  certificateExpiresOn?: string | null;
+  createdAt?: string | Date;
+  updatedAt?: string | Date;
+}
+
+export interface ProgrammeFilter {
+  stage?: string;
+  organisation?: string;
+  status?: ProgrammeStatus;
+  limit: number;
+  offset: number;
+}
+
+export interface ProgrammePage {
+  items: ProgrammeRow[];
+  total: number;
+}
+
+/** A stored record the API returns as is. */
+export type StoredRecord = object;
+
+export interface IdentifiedRow {
+  id: string;
+}
+
+export interface ArtefactRow {
+  kind: string;
+  key: string;
+  version: number;
+}
+
+export interface ProgrammeStore {
+  /** @throws an error named 'DuplicateError' when the id is taken */
+  insertProgramme(row: NewProgrammeRow): Promise<unknown>;
+  deleteProgramme(programmeId: string): Promise<unknown>;
+  getProgramme(programmeId: string): Promise<ProgrammeRow | null | undefined>;
+  listProgrammes(filter: ProgrammeFilter): Promise<ProgrammePage>;
+  listTransitions(programmeId: string): Promise<StoredRecord[]>;
+  listAssessments(programmeId: string, cycle?: number): Promise<StoredRecord[]>;
+  listTasks(programmeId: string): Promise<IdentifiedRow[]>;
+  listArtefacts(programmeId: string, kind?: string): Promise<ArtefactRow[]>;
+  getArtefact(
+    programmeId: string,
+    kind: string,
+    key: string,
+    version?: number,
+  ): Promise<ArtefactRow | null | undefined>;
+  listAudits(programmeId: string): Promise<IdentifiedRow[]>;
+  listFindings(programmeId: string): Promise<IdentifiedRow[]>;
+  listDecisions(programmeId: string): Promise<StoredRecord[]>;
+  listCertificates(programmeId: string): Promise<StoredRecord[]>;
+  /** Resolves when the database answers; used by /readyz. */
+  ping(): Promise<unknown>;
+}
+
+/**
+ * Matched by name rather than class so the API does not import the database layer (and its
+ * driver) just to recognise one error.
+ */
+export function isDuplicateError(err: unknown): err is Error {
+  return err instanceof Error && err.name === 'DuplicateError';
+}

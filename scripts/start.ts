@@ -1,0 +1,297 @@
+/**
+ * `npm start`: one command that runs everything on one machine.
+ *
+ * 1. Temporal: unless TEMPORAL_ADDRESS is set, starts the embedded dev server (`temporal server
+ *    start-dev`, SQLite at <DATA_DIR>/temporal.sqlite, gRPC on TEMPORAL_PORT, Web UI on
+ *    TEMPORAL_UI_PORT, our search attributes). With TEMPORAL_ADDRESS, registers our search
+ *    attributes on that server instead.
+ * 2. Spawns the worker (dist/worker/main.js) and the API (dist/api/main.js) as child Node processes
+ *    with the same environment plus the effective TEMPORAL_ADDRESS, and prefixes their output.
+ * 3. Nothing is restarted automatically: if any of them dies, everything is stopped and this exits 1.
+ *    Ctrl-C / SIGTERM stops the API, then the worker, then the dev server, and exits 0.
+ *
+ * For development and tests, AIMSFLOW_WORKER_SCRIPT / AIMSFLOW_API_SCRIPT override the entry points.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import pino from 'pino';
+import { ConfigError, loadConfig, type AppConfig } from '../infra/config';
+import {
+  describeExit,
+  spawnSupervised,
+  type ExitInfo,
+  type SupervisedProcess,
+} from '../infra/process-supervisor';
+import {
+  registerSearchAttributes,
+  startDevServer,
+  type DevServer,
+  type TemporalLogLevel,
+} from '../infra/temporal-server';
+
+type Logger = pino.Logger;
+
+const PREFIX_WIDTH = 10;
+const prefix = (name: string): string => `[${name}]`.padEnd(PREFIX_WIDTH);
+
+/** The dev server is chatty: map our level one step quieter. */
+function temporalLogLevel(level: AppConfig['logLevel']): TemporalLogLevel {
+  switch (level) {
+    case 'trace':
+    case 'debug':
+      return 'info';
+    case 'info':
+    case 'warn':
+      return 'warn';
+    case 'error':
+    case 'fatal':
+      return 'error';
+    case 'silent':
+      return 'never';
+  }
+}
+
+/** The database URL without its password, for display. */
+function redactUrl(url: string): string {
+  const match = /^([a-z]+:\/\/[^:/@]*:)([^@]*)(@.*)$/i.exec(url);
+  return match ? `${match[1]}****${match[3]}` : url;
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+}
+
+async function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+interface Components {
+  devServer?: DevServer;
+  worker?: SupervisedProcess;
+  api?: SupervisedProcess;
+}
+
+class Launcher {
+  private readonly components: Components = {};
+  private shuttingDown = false;
+  private startup: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly log: Logger,
+  ) {}
+
+  private entryPoint(envVar: string, relative: string): string {
+    const override = process.env[envVar]?.trim();
+    // Compiled layout: this file is dist/scripts/start.js, the entry points are dist/<relative>.
+    return override ? path.resolve(override) : path.resolve(__dirname, '..', relative);
+  }
+
+  run(): Promise<void> {
+    this.startup = this.start();
+    return this.startup;
+  }
+
+  private async start(): Promise<void> {
+    const { config, log } = this;
+    const workerScript = this.entryPoint('AIMSFLOW_WORKER_SCRIPT', 'worker/main.js');
+    const apiScript = this.entryPoint('AIMSFLOW_API_SCRIPT', 'api/main.js');
+    for (const script of [workerScript, apiScript]) {
+      if (!fs.existsSync(script)) throw new Error(`${script} not found; run \`npm run build\` first`);
+    }
+    const outbox = path.join(config.dataDir, 'outbox');
+    fs.mkdirSync(outbox, { recursive: true });
+
+    let temporalAddress: string;
+    let uiUrl: string | undefined;
+    if (config.temporalAddress) {
+      temporalAddress = config.temporalAddress;
+      log.info({ address: temporalAddress }, 'using existing Temporal server; registering search attributes');
+      const connection = await Connection.connect({ address: temporalAddress, connectTimeout: '15s' });
+      try {
+        const added = await registerSearchAttributes(connection, config.temporalNamespace);
+        log.info({ namespace: config.temporalNamespace, added }, 'search attributes ready');
+      } finally {
+        await connection.close();
+      }
+    } else {
+      const dbFilename = path.join(config.dataDir, 'temporal.sqlite');
+      log.info({ port: config.temporalPort, dbFilename }, 'starting embedded Temporal dev server');
+      const devServer = await startDevServer({
+        port: config.temporalPort,
+        uiPort: config.temporalUiPort,
+        dbFilename,
+        namespace: config.temporalNamespace,
+        ip: '127.0.0.1',
+        logLevel: temporalLogLevel(config.logLevel),
+        // Its shutdown chatter (pollers losing their connection) is noise unless debugging.
+        onOutput: (line, stream) => {
+          if (!this.shuttingDown || config.logLevel === 'debug' || config.logLevel === 'trace') {
+            this.print('temporal', line, stream);
+          }
+        },
+      });
+      this.components.devServer = devServer;
+      this.watch('Temporal dev server', devServer.exited);
+      temporalAddress = devServer.address;
+      uiUrl = devServer.uiUrl;
+      log.info({ address: temporalAddress }, 'Temporal dev server ready');
+    }
+    if (this.shuttingDown) return;
+
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: config.temporalNamespace,
+      DATA_DIR: config.dataDir,
+    };
+    this.components.worker = this.spawnNode('worker', workerScript, env);
+    if (this.shuttingDown) return;
+    this.components.api = this.spawnNode('api', apiScript, env);
+
+    const apiHost = displayHost(config.host);
+    const apiUrl = `http://${apiHost}:${config.port}`;
+    const deadline = Date.now() + 30_000;
+    let apiUp = false;
+    while (!this.shuttingDown && !(apiUp = await canConnect(apiHost, config.port)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (this.shuttingDown) return;
+    if (!apiUp) log.warn({ apiUrl }, 'API is not accepting connections yet');
+
+    const lines = [
+      '',
+      '  aimsflow is running',
+      `  API          ${apiUrl}`,
+      `  Temporal UI  ${uiUrl ?? '(external Temporal server; see its own Web UI)'}`,
+      `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
+      `  Database     ${redactUrl(config.databaseUrl)}`,
+      `  Mail outbox  ${outbox}`,
+      '  Press Ctrl-C to stop.',
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+
+  private print(name: string, line: string, stream: 'stdout' | 'stderr'): void {
+    (stream === 'stderr' ? process.stderr : process.stdout).write(`${prefix(name)} ${line}\n`);
+  }
+
+  private spawnNode(name: string, script: string, env: NodeJS.ProcessEnv): SupervisedProcess {
+    const child = spawnSupervised({
+      name,
+      command: process.execPath,
+      args: [script],
+      env,
+      onLine: (line, stream) => this.print(name, line, stream),
+    });
+    this.log.info({ childPid: child.pid, script }, `${name} started`);
+    this.watch(name, child.exited);
+    return child;
+  }
+
+  /** Any exit that is not part of a shutdown is fatal. */
+  private watch(name: string, exited: Promise<ExitInfo>): void {
+    void exited.then((info) => {
+      if (this.shuttingDown) return;
+      this.log.error({ exit: info }, `${name} ${describeExit(info)} unexpectedly; stopping everything`);
+      void this.shutdown(1);
+    });
+  }
+
+  /** Stops the API, then the worker, then the dev server; then exits with `code`. */
+  async shutdown(code: number): Promise<never> {
+    if (!this.shuttingDown) {
+      this.shuttingDown = true;
+      // Let a startup step in progress (e.g. the dev server coming up) finish, so nothing leaks.
+      await this.startup.catch(() => undefined);
+      const { api, worker, devServer } = this.components;
+      for (const [name, stop] of [
+        ['api', api && (() => api.stop(10_000))],
+        ['worker', worker && (() => worker.stop(30_000))],
+        ['Temporal dev server', devServer && (() => devServer.stop())],
+      ] as const) {
+        if (!stop) continue;
+        this.log.info(`stopping ${name}`);
+        try {
+          await stop();
+        } catch (err) {
+          this.log.error({ err }, `failed to stop ${name}`);
+        }
+      }
+      this.log.info({ code }, 'stopped');
+      process.exit(code);
+    }
+    return new Promise<never>(() => undefined); // the first caller exits the process
+  }
+
+  /** Second Ctrl-C: no more waiting. */
+  forceKill(): void {
+    const { api, worker, devServer } = this.components;
+    api?.kill('SIGKILL');
+    worker?.kill('SIGKILL');
+    if (devServer?.pid) {
+      try {
+        process.kill(-devServer.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ name: 'start', level: config.logLevel });
+  const launcher = new Launcher(config, log);
+
+  // Under `npm start`, a terminal Ctrl-C reaches us twice (from the terminal and forwarded by npm),
+  // so only a signal that comes more than a second after the first one forces the exit.
+  let firstSignalAt: number | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (firstSignalAt === undefined) {
+        firstSignalAt = Date.now();
+        log.info({ signal }, 'shutting down (press Ctrl-C again to force)');
+        void launcher.shutdown(0);
+      } else if (Date.now() - firstSignalAt > 1000) {
+        log.warn({ signal }, 'forced exit');
+        launcher.forceKill();
+        process.exit(130);
+      }
+    });
+  }
+  process.on('unhandledRejection', (err) => {
+    log.error({ err }, 'unhandled rejection');
+    void launcher.shutdown(1);
+  });
+
+  try {
+    await launcher.run();
+  } catch (err) {
+    log.error({ err }, err instanceof Error ? err.message : 'startup failed');
+    await launcher.shutdown(1);
+  }
+}
+
+void main();

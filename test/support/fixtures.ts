@@ -1,0 +1,98 @@
+/**
+ * Realistic programme content shared by workflow and integration tests: one organisation with
+ * three AI systems, a full catalogue assessment with real gaps, and an SoA for every control.
+ */
+import { CONTROLS, REQUIREMENTS } from '../../catalogue/iso42001';
+import type { AssessmentItem, ScopeBody, SoaEntry } from '../../domain/schemas';
+
+export const PEOPLE = {
+  sponsor: { name: 'Sam Sponsor', email: 'sponsor@acme.test' },
+  topManagement: { name: 'Cleo Chief', email: 'ceo@acme.test' },
+  complianceLead: { name: 'Lee Lead', email: 'lead@acme.test' },
+};
+
+export function scopeBody(): Omit<ScopeBody, 'internalIssues' | 'externalIssues' | 'interestedParties' | 'integratesWith' | 'committee'> &
+  Partial<ScopeBody> {
+  return {
+    statement: 'The AIMS covers the customer-support assistant and fraud scoring at Acme Ltd, EU operations.',
+    aiSystems: [
+      { id: 'support-bot', name: 'Support assistant', type: 'feature', inScope: true },
+      { id: 'fraud-model', name: 'Fraud scoring model', type: 'model', inScope: true },
+      { id: 'hr-screening', name: 'CV screening trial', type: 'internal_use', inScope: false },
+    ],
+    aiRoles: ['provider', 'customer'],
+    boundaries: 'Product engineering and data science; HR tooling excluded.',
+    locations: ['Dublin', 'Lisbon'],
+    internalIssues: ['Small ML team'],
+    externalIssues: ['EU AI Act obligations'],
+    interestedParties: [{ name: 'Customers', requirements: ['Explanations of automated decisions'] }],
+    integratesWith: ['ISO27001'],
+    sponsor: PEOPLE.sponsor,
+    complianceLead: PEOPLE.complianceLead,
+    topManagement: PEOPLE.topManagement,
+    committee: [PEOPLE.complianceLead],
+  };
+}
+
+/** Requirements the fixture organisation does not yet meet, and how. */
+export const GAPS: Record<string, AssessmentItem['status']> = {
+  '6.1.4': 'not_compliant',
+  '8.4': 'not_compliant',
+  'A.5.2': 'not_compliant',
+  'A.6.2.8': 'partially_compliant',
+  'A.7.5': 'partially_compliant',
+};
+export const NOT_APPLICABLE_CONTROL = 'A.10.4';
+
+export function assessmentItems(): Omit<AssessmentItem, 'evidence'>[] {
+  return REQUIREMENTS.map((r) => {
+    if (r.id === NOT_APPLICABLE_CONTROL) {
+      return {
+        requirementId: r.id,
+        status: 'not_applicable' as const,
+        justification: 'No external customers receive AI outputs directly',
+        assessor: PEOPLE.complianceLead.email,
+      };
+    }
+    return { requirementId: r.id, status: GAPS[r.id] ?? ('compliant' as const), assessor: PEOPLE.complianceLead.email };
+  });
+}
+
+export function soaEntries(): Omit<SoaEntry, 'title' | 'owner'>[] {
+  return CONTROLS.map((c) => ({
+    controlId: c.id,
+    applicable: c.id !== NOT_APPLICABLE_CONTROL,
+    justification: c.id === NOT_APPLICABLE_CONTROL ? 'No customer-facing AI outputs' : 'Needed to treat identified AI risks',
+    implementationStatus: c.id === NOT_APPLICABLE_CONTROL ? ('not_implemented' as const) : ('implemented' as const),
+  }));
+}
+
+export const riskTreatmentPlan = {
+  risks: [
+    {
+      id: 'r-bias',
+      title: 'Unfair fraud flags for some customer groups',
+      aiSystemIds: ['fraud-model'],
+      likelihood: 3,
+      severity: 4,
+      treatment: 'mitigate' as const,
+      controls: ['A.7.4', 'A.6.2.4'],
+      residualLikelihood: 2,
+      residualSeverity: 3,
+    },
+  ],
+};
+
+export function impactAssessment(aiSystemId: string) {
+  return {
+    aiSystemId,
+    intendedUse: `Intended use of ${aiSystemId}`,
+    foreseeableMisuse: 'Used for decisions it was not validated for',
+    affectedParties: ['Customers'],
+    harms: ['Wrongful denial of service'],
+    benefits: ['Faster service'],
+    likelihood: 2,
+    severity: 3,
+    measures: ['Human review of adverse outcomes'],
+  };
+}

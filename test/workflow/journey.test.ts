@@ -1,0 +1,307 @@
+/**
+ * Workflow tests on the time-skipping test server: years of certification cycle in seconds.
+ * Activities are mocked here (and only here) so that the tests observe what would be persisted.
+ */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
+import { ProgrammeConfig, type DecisionBody, type StageInput } from '../../domain/schemas';
+import type { ProgrammeView, StepId, TransitionRecord } from '../../domain/types';
+import { programmeViewQuery, recordDecisionUpdate, stageViewQuery, submitInputUpdate } from '../../workflows/messages';
+import type { programmeWorkflow } from '../../workflows';
+import {
+  audit,
+  completeScoping,
+  grantCertificate,
+  holdCertificationAudits,
+  passAudit,
+  runToCertification,
+  type JourneyPort,
+} from '../support/journey';
+import { PEOPLE } from '../support/fixtures';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+class RecordingActivities {
+  transitions: TransitionRecord[] = [];
+  statuses: ProgrammeStatusRecord[] = [];
+  records: DomainRecords[] = [];
+  programmes = 0;
+  activities(): PersistenceActivities {
+    return {
+      recordProgramme: async () => {
+        this.programmes++;
+      },
+      recordTransition: async (t, s) => {
+        this.transitions.push(t);
+        this.statuses.push(s);
+      },
+      saveRecords: async (_id, _cycle, r) => {
+        this.records.push(r);
+      },
+    };
+  }
+}
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+});
+
+// Time is global to a time-skipping server, and a timer left behind by one test (with no
+// worker to run it) would stall time for the next: every test gets its own server.
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
+});
+
+afterEach(async () => {
+  await env?.teardown();
+});
+
+interface Harness {
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof programmeWorkflow>;
+  port: JourneyPort;
+  view(): Promise<ProgrammeView>;
+  acts: RecordingActivities;
+}
+
+async function withProgramme(fn: (h: Harness) => Promise<void>, config: Partial<ProgrammeConfig> = {}): Promise<void> {
+  const taskQueue = `wf-test-${randomUUID()}`;
+  const acts = new RecordingActivities();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: acts.activities(),
+  });
+  const programmeId = randomUUID();
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+      taskQueue,
+      workflowId: `programme-${programmeId}`,
+      args: [{ programmeId, organisation: 'Acme Ltd', name: 'AIMS 2027', config: ProgrammeConfig.parse(config) }],
+    });
+    // Follow continue-as-new: always address the latest run.
+    const latest = () => env.client.workflow.getHandle(handle.workflowId);
+    const view = () => latest().query(programmeViewQuery);
+    const stage = async () => {
+      const v = await view();
+      if (!v.stageWorkflowId) throw new Error(`no stage running (step ${v.step})`);
+      return env.client.workflow.getHandle(v.stageWorkflowId);
+    };
+    const port: JourneyPort = {
+      submit: async (input: StageInput) => (await stage()).executeUpdate(submitInputUpdate, { args: [input] }),
+      decide: async (decision: DecisionBody) => (await stage()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
+      waitForStep: (step: StepId) => waitFor(view, (v) => v.step === step && v.stageWorkflowId !== null),
+    };
+    await fn({ handle, port, view, acts });
+  });
+}
+
+/** Polls a query until the predicate holds (bounded); the state changes asynchronously on the worker. */
+async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries = 400): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < tries; i++) {
+    last = await read();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`condition not reached; last state: ${JSON.stringify(last)}`);
+}
+
+const stageOf = async (h: Harness) => {
+  const v = await h.view();
+  return env.client.workflow.getHandle(v.stageWorkflowId as string).query(stageViewQuery);
+};
+
+test('a programme runs from scoping through certification, two surveillance audits and recertification into cycle 2', async () => {
+  await withProgramme(async (h) => {
+    await runToCertification(h.port);
+    await grantCertificate(h.port, 'AIMS-0001');
+    await passAudit(h.port, 'SURVEILLANCE_1', 'surveillance');
+    await passAudit(h.port, 'SURVEILLANCE_2', 'surveillance');
+    const before = await h.view();
+    expect(before.certificate?.number).toBe('AIMS-0001');
+    const firstExpiry = before.certificate?.expiresOn as string;
+
+    await passAudit(h.port, 'RECERTIFICATION', 'recertification');
+    await grantCertificate(h.port, 'AIMS-0002');
+
+    const cycle2 = await waitFor(h.view, (v) => v.cycle === 2 && v.step === 'SURVEILLANCE_1' && v.stageWorkflowId !== null);
+    expect(cycle2.certificate).toMatchObject({ number: 'AIMS-0002', status: 'ACTIVE', cycle: 2 });
+    // Recertification continues from the old expiry: exactly three more years.
+    expect(new Date(cycle2.certificate?.expiresOn as string).getUTCFullYear()).toBe(new Date(firstExpiry).getUTCFullYear() + 3);
+    const description = await env.client.workflow.getHandle(h.handle.workflowId).describe();
+    expect(description.runId).not.toBe(h.handle.firstExecutionRunId);
+
+    const steps = h.acts.transitions.map((t) => t.to);
+    expect(steps).toEqual([
+      'SCOPING',
+      'GAP_ANALYSIS',
+      'IMPLEMENTATION',
+      'INTERNAL_AUDIT',
+      'MANAGEMENT_REVIEW',
+      'CERTIFICATION',
+      'SURVEILLANCE_1',
+      'SURVEILLANCE_2',
+      'RECERTIFICATION',
+      'CYCLE_END',
+      'SURVEILLANCE_1',
+    ]);
+    expect(h.acts.programmes).toBe(1);
+    const findings = h.acts.records.flatMap((r) => r.findings ?? []);
+    expect(findings.some((f) => f.grade === 'minor_nc' && f.status === 'action_planned')).toBe(true);
+  });
+});
+
+test('an input the current step does not take is rejected with its reason and leaves no history', async () => {
+  await withProgramme(async (h) => {
+    await h.port.waitForStep('SCOPING');
+    const view = await h.view();
+    const child = env.client.workflow.getHandle(view.stageWorkflowId as string);
+    const err = await h.port
+      .submit({ kind: 'finding', audit: 'stage2', grade: 'major_nc', requirementId: '8.4', description: 'x' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/SCOPING .* does not accept finding/);
+    const updateEvents = ((await child.fetchHistory()).events ?? []).filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes,
+    );
+    expect(updateEvents).toEqual([]);
+
+    const wrongApprover = await h.port
+      .decide({ gate: 'scope', outcome: 'approved', approver: PEOPLE.topManagement.email })
+      .catch((e: unknown) => e);
+    expect(String((wrongApprover as WorkflowUpdateFailedError).cause?.message)).toMatch(/nothing is ready/);
+  });
+});
+
+test('a rejected scope loops back until a revised version is approved', async () => {
+  await withProgramme(async (h) => {
+    await h.port.waitForStep('SCOPING');
+    const { scopeBody } = await import('../support/fixtures');
+    await h.port.submit({ kind: 'scope', ...scopeBody() } as StageInput);
+    await h.port.decide({ gate: 'scope', outcome: 'rejected', approver: PEOPLE.sponsor.email, comment: 'Include HR screening' });
+    let stage = await stageOf(h);
+    expect(stage.unmetGates.map((g) => g.reason).join()).toMatch(/rejected by sponsor@acme.test \(Include HR screening\)/);
+    const again = await h.port
+      .decide({ gate: 'scope', outcome: 'approved', approver: PEOPLE.sponsor.email })
+      .catch((e: unknown) => e);
+    expect(String((again as WorkflowUpdateFailedError).cause?.message)).toMatch(/already rejected/);
+
+    await h.port.submit({ kind: 'scope', ...scopeBody() } as StageInput);
+    stage = await stageOf(h);
+    expect(stage.pendingApprovals).toEqual([expect.objectContaining({ gate: 'scope', artefactVersion: 2 })]);
+    await h.port.decide({ gate: 'scope', outcome: 'approved', approver: PEOPLE.sponsor.email });
+    await h.port.waitForStep('GAP_ANALYSIS');
+  });
+});
+
+test('a major NC at stage 2 blocks the certificate until its correction is verified', async () => {
+  await withProgramme(async (h) => {
+    await runToCertification(h.port);
+    const major = await h.port.submit({
+      kind: 'finding',
+      audit: 'stage2',
+      grade: 'major_nc',
+      requirementId: '8.4',
+      description: 'No impact assessment for fraud-model retraining',
+    });
+    const blocked = await h.port.submit({ kind: 'certificationDecision', decision: { outcome: 'granted', certificateNumber: 'X' } }).catch((e: unknown) => e);
+    expect(String((blocked as WorkflowUpdateFailedError).cause?.message)).toMatch(/cannot be granted.*without a corrective action/);
+
+    const id = major.recordId as string;
+    await h.port.submit({
+      kind: 'correctiveAction',
+      findingId: id,
+      action: { correction: 'Assess', rootCause: 'No trigger', action: 'Add retraining trigger', owner: PEOPLE.complianceLead.email, due: '2027-09-01T00:00:00Z' },
+    });
+    expect((await stageOf(h)).unmetGates.map((g) => g.gate)).toEqual(['noOpenMajorNc', 'certificateGranted']);
+    await h.port.submit({ kind: 'verification', findingId: id, verification: { verifiedBy: 'Ada External' } });
+    await grantCertificate(h.port, 'AIMS-0100');
+    await h.port.waitForStep('SURVEILLANCE_1');
+  });
+});
+
+test('a major NC not verified within 183 days of the last day of stage 2 forces stage 2 to be repeated', async () => {
+  await withProgramme(async (h) => {
+    await runToCertification(h.port);
+    await h.port.submit({ kind: 'finding', audit: 'stage2', grade: 'major_nc', requirementId: '9.2.2', description: 'Audit programme not implemented' });
+    const stage = await stageOf(h);
+    expect(stage.nextDeadline?.id).toBe('majorNcVerification');
+    const daysAllowed = (Date.parse(stage.nextDeadline?.dueAt as string) - (await env.currentTimeMs())) / 86_400_000;
+    expect(Math.round(daysAllowed)).toBe(183);
+
+    await env.sleep('182 days');
+    expect((await stageOf(h)).unmetGates.map((g) => g.gate)).toContain('noOpenMajorNc');
+    await env.sleep('2 days');
+    const after = await waitFor(() => stageOf(h), (s) => s.unmetGates.some((g) => /attempt 2/.test(g.reason)));
+    expect(after.unmetGates.map((g) => g.gate)).toEqual(['auditHeld', 'certificateGranted']);
+    const superseded = h.acts.records.flatMap((r) => r.findings ?? []).filter((f) => f.status === 'superseded');
+    expect(superseded.map((f) => f.requirementId)).toEqual(['9.2.2']);
+
+    await h.port.submit(audit('stage2'));
+    await grantCertificate(h.port, 'AIMS-0200');
+    await h.port.waitForStep('SURVEILLANCE_1');
+  });
+});
+
+test('a missed surveillance audit lapses the certificate, which a late audit restores within six months', async () => {
+  await withProgramme(async (h) => {
+    await runToCertification(h.port);
+    await grantCertificate(h.port, 'AIMS-0300');
+    await h.port.waitForStep('SURVEILLANCE_1');
+    expect((await stageOf(h)).nextDeadline?.id).toBe('surveillanceDue');
+    await env.sleep('366 days');
+    const lapsed = await waitFor(h.view, (v) => v.overdue);
+    expect(lapsed.certificate?.status).toBe('LAPSED');
+    expect((await stageOf(h)).nextDeadline?.id).toBe('restoreWindow');
+
+    await passAudit(h.port, 'SURVEILLANCE_1', 'surveillance');
+    const restored = await waitFor(h.view, (v) => v.step === 'SURVEILLANCE_2' && !v.overdue);
+    expect(restored.certificate?.status).toBe('ACTIVE');
+  });
+});
+
+test('a certificate not restored within six months of lapsing is withdrawn and the journey returns to certification', async () => {
+  await withProgramme(async (h) => {
+    await runToCertification(h.port);
+    await grantCertificate(h.port, 'AIMS-0400');
+    await h.port.waitForStep('SURVEILLANCE_1');
+    await env.sleep('366 days');
+    await waitFor(h.view, (v) => v.overdue);
+    await env.sleep('190 days');
+    const back = await waitFor(h.view, (v) => v.step === 'CERTIFICATION' && v.stageWorkflowId !== null);
+    expect(back.certificate?.status).toBe('WITHDRAWN');
+    expect(back.history.at(-1)?.reason).toMatch(/withdrawn: not restored within P6M/);
+    // Stage 1 is not repeated: a new stage 2 is all that is required.
+    const stage = await stageOf(h);
+    expect(stage.unmetGates.map((g) => g.gate)).toEqual(['auditHeld', 'certificateGranted', 'approval:certification_body']);
+  });
+});
+
+test('withdrawal stops the programme and is recorded', async () => {
+  await withProgramme(async (h) => {
+    await completeScoping(h.port);
+    await h.port.waitForStep('GAP_ANALYSIS');
+    await h.handle.signal('withdraw', { reason: 'Board cancelled the programme' });
+    const result = await h.handle.result();
+    expect(result.status).toBe('WITHDRAWN');
+    expect(h.acts.transitions.at(-1)).toMatchObject({ to: 'WITHDRAWN', reason: 'Board cancelled the programme' });
+    expect(h.acts.statuses.at(-1)).toMatchObject({ status: 'WITHDRAWN', stage: 'WITHDRAWN' });
+  });
+});
+
+test('stage 1 areas of concern cannot be graded as nonconformities, and stage 2 needs stage 1 first', async () => {
+  await withProgramme(async (h) => {
+    await runToCertification(h.port);
+    const err = await h.port.submit({ kind: 'finding', audit: 'stage1', grade: 'major_nc', requirementId: '5.2', description: 'x' }).catch((e: unknown) => e);
+    expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/stage 1 records areas of concern/);
+    const dup = await holdCertificationAudits(h.port).catch((e: unknown) => e);
+    expect(dup).toBeInstanceOf(WorkflowUpdateFailedError);
+  });
+});

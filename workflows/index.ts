@@ -1,0 +1,2 @@
+export { programmeWorkflow } from './programme';
+export { stageWorkflow } from './stage';
