@@ -5,9 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { createPersistenceActivities } from '../../activities';
 import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
@@ -27,6 +25,7 @@ import { buildEntities } from '../../db/entities';
 import { DuplicateError, ProgrammeNotFoundError } from '../../db/errors';
 import { MIGRATIONS } from '../../db/migrations';
 import { ProgrammeRepository } from '../../db/repository';
+import { testDatabases } from '../support/databases';
 
 const TABLES = [
   'programmes',
@@ -40,59 +39,7 @@ const TABLES = [
   'certificates',
 ] as const;
 
-interface Target {
-  name: string;
-  /** Returns a URL to an empty database that no other test uses. */
-  freshDatabase(suffix: string): Promise<string>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteTarget(): Target {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-db-'));
-  return {
-    name: 'sqlite',
-    freshDatabase: (suffix) => Promise.resolve(`sqlite:${path.join(dir, 'nested', `${suffix}.sqlite`)}`),
-    cleanup: () => fs.promises.rm(dir, { recursive: true, force: true }),
-  };
-}
-
-function mysqlTarget(url: string): Target {
-  const target = parseDatabaseUrl(url);
-  if (target.kind !== 'mysql') throw new Error('TEST_MYSQL_URL must be a mysql:// or mariadb:// URL');
-  const created: string[] = [];
-  const server = () =>
-    createConnection({ host: target.host, port: target.port, user: target.user, password: target.password });
-  return {
-    name: 'mysql',
-    async freshDatabase(suffix) {
-      const database = suffix === 'main' ? target.database : `${target.database}_${suffix}`;
-      const connection = await server();
-      try {
-        await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-        await connection.query(
-          `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-        );
-      } finally {
-        await connection.end();
-      }
-      if (suffix !== 'main') created.push(database);
-      const parsed = new URL(url);
-      parsed.pathname = `/${database}`;
-      return parsed.toString();
-    },
-    async cleanup() {
-      const connection = await server();
-      try {
-        for (const database of created) await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-      } finally {
-        await connection.end();
-      }
-    },
-  };
-}
-
-const targets: Target[] = [sqliteTarget()];
-if (process.env.TEST_MYSQL_URL) targets.push(mysqlTarget(process.env.TEST_MYSQL_URL));
+const targets = testDatabases();
 
 /**
  * Opens a database from a separate Node process, as the API and the worker do at start-up.

@@ -1,0 +1,146 @@
+/**
+ * The ProgrammeGateway on Temporal: programmes are workflows, inputs are Updates sent to the
+ * running stage's child workflow, and rejections from its validators become ConflictErrors.
+ */
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DecisionBody, StageInput } from '../domain/schemas';
+import { AimsCycle, AimsOrganisation, AimsProgrammeId, AimsStage, AimsStep } from '../domain/search-attributes';
+import type { ProgrammeView, StageView } from '../domain/types';
+import type { AppConfig } from '../infra/config';
+import {
+  INPUT_REJECTED,
+  programmeViewQuery,
+  recordDecisionUpdate,
+  stageViewQuery,
+  submitInputUpdate,
+  withdrawSignal,
+} from '../workflows/messages';
+import type { programmeWorkflow } from '../workflows';
+import { defaultWorkflowId } from './app';
+import {
+  ConflictError,
+  NotFoundError,
+  type LiveProgramme,
+  type ProgrammeGateway,
+  type StartProgramme,
+} from './programme-gateway';
+
+/** A step hands over to the next within milliseconds; wait that long rather than fail the caller. */
+const HANDOVER_RETRIES = 50;
+const HANDOVER_WAIT_MS = 100;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rejectionReason(err: unknown): string | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  return cause instanceof ApplicationFailure && cause.type === INPUT_REJECTED ? cause.message : undefined;
+}
+
+export class TemporalProgrammeGateway implements ProgrammeGateway {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly workflowIdFor: (programmeId: string) => string = defaultWorkflowId,
+  ) {}
+
+  async start(p: StartProgramme): Promise<{ workflowId: string }> {
+    const workflowId = this.workflowIdFor(p.programmeId);
+    try {
+      await this.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [{ programmeId: p.programmeId, organisation: p.organisation, name: p.name, config: p.config }],
+        typedSearchAttributes: [
+          { key: AimsProgrammeId, value: p.programmeId },
+          { key: AimsOrganisation, value: p.organisation },
+          { key: AimsStage, value: 'SCOPING' },
+          { key: AimsStep, value: 'SCOPING' },
+          { key: AimsCycle, value: 1 },
+        ],
+        staticSummary: `${p.organisation}: ${p.name}`,
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(`programme ${p.programmeId} already exists`);
+      throw err;
+    }
+    return { workflowId };
+  }
+
+  private async programme(programmeId: string): Promise<ProgrammeView> {
+    try {
+      return await this.client.workflow.getHandle(this.workflowIdFor(programmeId)).query(programmeViewQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no programme ${programmeId}`);
+      throw err;
+    }
+  }
+
+  async view(programmeId: string): Promise<LiveProgramme> {
+    const programme = await this.programme(programmeId);
+    if (!programme.stageWorkflowId) return programme;
+    try {
+      const currentStage: StageView = await this.client.workflow.getHandle(programme.stageWorkflowId).query(stageViewQuery);
+      return { ...programme, currentStage };
+    } catch (err) {
+      // The step finished between the two queries: the programme view alone is still true.
+      if (err instanceof WorkflowNotFoundError) return programme;
+      throw err;
+    }
+  }
+
+  /** Sends an update to whichever stage is running, following a step handover if one is under way. */
+  private async toCurrentStage<T>(programmeId: string, send: (stageWorkflowId: string) => Promise<T>): Promise<T> {
+    for (let attempt = 0; attempt < HANDOVER_RETRIES; attempt++) {
+      const programme = await this.programme(programmeId);
+      if (programme.status === 'WITHDRAWN') throw new ConflictError(`programme ${programmeId} has been withdrawn`);
+      if (programme.stageWorkflowId) {
+        try {
+          return await send(programme.stageWorkflowId);
+        } catch (err) {
+          const reason = rejectionReason(err);
+          if (reason) throw new ConflictError(reason);
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+      }
+      await pause(HANDOVER_WAIT_MS);
+    }
+    throw new ConflictError(`programme ${programmeId} is between steps; try again`);
+  }
+
+  submit(programmeId: string, input: StageInput, requestId?: string) {
+    return this.toCurrentStage(programmeId, (id) =>
+      this.client.workflow.getHandle(id).executeUpdate(submitInputUpdate, { args: [input], updateId: requestId }),
+    );
+  }
+
+  decide(programmeId: string, decision: DecisionBody, decisionId?: string) {
+    return this.toCurrentStage(programmeId, (id) =>
+      this.client.workflow.getHandle(id).executeUpdate(recordDecisionUpdate, { args: [decision], updateId: decisionId }),
+    );
+  }
+
+  async withdraw(programmeId: string, reason: string): Promise<void> {
+    const programme = await this.programme(programmeId);
+    if (programme.status === 'WITHDRAWN') throw new ConflictError(`programme ${programmeId} is already withdrawn`);
+    await this.client.workflow.getHandle(this.workflowIdFor(programmeId)).signal(withdrawSignal, { reason });
+  }
+
+  async ping(): Promise<void> {
+    await this.client.workflowService.getSystemInfo({});
+  }
+}
+
+export async function createTemporalGateway(config: AppConfig): Promise<ProgrammeGateway & { close(): Promise<void> }> {
+  const connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}` });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const gateway = new TemporalProgrammeGateway(client, config.taskQueue);
+  return Object.assign(gateway, { close: () => connection.close() });
+}
