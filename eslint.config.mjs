@@ -11,7 +11,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   {
@@ -22,9 +22,27 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'net', 'http', 'crypto', 'child_process'], message: 'No Node I/O in deterministic code' },
-            { group: ['typeorm', 'mysql2', 'better-sqlite3', 'nodemailer', 'express', '**/db/**', '**/api/**'], message: 'Workflows never import I/O code' },
-            { group: ['**/activities/**'], allowTypeImports: true, message: 'Import activities as types only' },
+            {
+              group: ['node:*', 'fs', 'net', 'http', 'crypto', 'child_process'],
+              message: 'No Node I/O in deterministic code',
+            },
+            {
+              group: [
+                'typeorm',
+                'mysql2',
+                'better-sqlite3',
+                'nodemailer',
+                'express',
+                '**/db/**',
+                '**/api/**',
+              ],
+              message: 'Workflows never import I/O code',
+            },
+            {
+              group: ['**/activities/**'],
+              allowTypeImports: true,
+              message: 'Import activities as types only',
+            },
           ],
         },
       ],

@@ -11,7 +11,13 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DecisionBody, StageInput } from '../domain/schemas';
-import { AimsCycle, AimsOrganisation, AimsProgrammeId, AimsStage, AimsStep } from '../domain/search-attributes';
+import {
+  AimsCycle,
+  AimsOrganisation,
+  AimsProgrammeId,
+  AimsStage,
+  AimsStep,
+} from '../domain/search-attributes';
 import type { ProgrammeView, StageView } from '../domain/types';
 import type { AppConfig } from '../infra/config';
 import {
@@ -68,7 +74,8 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
         staticSummary: `${p.organisation}: ${p.name}`,
       });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ConflictError(`programme ${p.programmeId} already exists`);
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        throw new ConflictError(`programme ${p.programmeId} already exists`);
       throw err;
     }
     return { workflowId };
@@ -87,7 +94,9 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
     const programme = await this.programme(programmeId);
     if (!programme.stageWorkflowId) return programme;
     try {
-      const currentStage: StageView = await this.client.workflow.getHandle(programme.stageWorkflowId).query(stageViewQuery);
+      const currentStage: StageView = await this.client.workflow
+        .getHandle(programme.stageWorkflowId)
+        .query(stageViewQuery);
       return { ...programme, currentStage };
     } catch (err) {
       // The step finished between the two queries: the programme view alone is still true.
@@ -97,10 +106,14 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
   }
 
   /** Sends an update to whichever stage is running, following a step handover if one is under way. */
-  private async toCurrentStage<T>(programmeId: string, send: (stageWorkflowId: string) => Promise<T>): Promise<T> {
+  private async toCurrentStage<T>(
+    programmeId: string,
+    send: (stageWorkflowId: string) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; attempt < HANDOVER_RETRIES; attempt++) {
       const programme = await this.programme(programmeId);
-      if (programme.status === 'WITHDRAWN') throw new ConflictError(`programme ${programmeId} has been withdrawn`);
+      if (programme.status === 'WITHDRAWN')
+        throw new ConflictError(`programme ${programmeId} has been withdrawn`);
       if (programme.stageWorkflowId) {
         try {
           return await send(programme.stageWorkflowId);
@@ -117,19 +130,24 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
 
   submit(programmeId: string, input: StageInput, requestId?: string) {
     return this.toCurrentStage(programmeId, (id) =>
-      this.client.workflow.getHandle(id).executeUpdate(submitInputUpdate, { args: [input], updateId: requestId }),
+      this.client.workflow
+        .getHandle(id)
+        .executeUpdate(submitInputUpdate, { args: [input], updateId: requestId }),
     );
   }
 
   decide(programmeId: string, decision: DecisionBody, decisionId?: string) {
     return this.toCurrentStage(programmeId, (id) =>
-      this.client.workflow.getHandle(id).executeUpdate(recordDecisionUpdate, { args: [decision], updateId: decisionId }),
+      this.client.workflow
+        .getHandle(id)
+        .executeUpdate(recordDecisionUpdate, { args: [decision], updateId: decisionId }),
     );
   }
 
   async withdraw(programmeId: string, reason: string): Promise<void> {
     const programme = await this.programme(programmeId);
-    if (programme.status === 'WITHDRAWN') throw new ConflictError(`programme ${programmeId} is already withdrawn`);
+    if (programme.status === 'WITHDRAWN')
+      throw new ConflictError(`programme ${programmeId} is already withdrawn`);
     await this.client.workflow.getHandle(this.workflowIdFor(programmeId)).signal(withdrawSignal, { reason });
   }
 
@@ -138,8 +156,12 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
   }
 }
 
-export async function createTemporalGateway(config: AppConfig): Promise<ProgrammeGateway & { close(): Promise<void> }> {
-  const connection = await Connection.connect({ address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}` });
+export async function createTemporalGateway(
+  config: AppConfig,
+): Promise<ProgrammeGateway & { close(): Promise<void> }> {
+  const connection = await Connection.connect({
+    address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
+  });
   const client = new Client({ connection, namespace: config.temporalNamespace });
   const gateway = new TemporalProgrammeGateway(client, config.taskQueue);
   return Object.assign(gateway, { close: () => connection.close() });

@@ -27,7 +27,10 @@ export function addDuration(instantMs: number, duration: string, times = 1): num
     start.getUTCMilliseconds(),
   );
   const fixedMs =
-    (((d.weeks ?? 0) * 7 + (d.days ?? 0)) * 86_400 + (d.hours ?? 0) * 3_600 + (d.minutes ?? 0) * 60 + (d.seconds ?? 0)) *
+    (((d.weeks ?? 0) * 7 + (d.days ?? 0)) * 86_400 +
+      (d.hours ?? 0) * 3_600 +
+      (d.minutes ?? 0) * 60 +
+      (d.seconds ?? 0)) *
     1000;
   return calendar + sign * fixedMs;
 }

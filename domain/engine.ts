@@ -35,7 +35,8 @@ export function artefactVersion(d: Dossier, artefact: ArtefactKind, ctx: StepCon
       return d.scope?.version ?? 0;
     case 'roadmap':
       // The roadmap can only be approved once the whole catalogue is assessed and planned.
-      return evaluateGate('allRequirementsAssessed', d, ctx) === null && evaluateGate('everyGapHasTask', d, ctx) === null
+      return evaluateGate('allRequirementsAssessed', d, ctx) === null &&
+        evaluateGate('everyGapHasTask', d, ctx) === null
         ? d.roadmapVersion
         : 0;
     case 'aiPolicy':
@@ -156,16 +157,22 @@ export function inputRejection(d: Dossier, ctx: StepContext, input: StageInput):
       return unknown.length === 0 ? null : `risks reference unknown AI systems: ${unknown.join(', ')}`;
     }
     case 'audit':
-      return auditRejection(d, ctx, input.audit) ?? input.findings.map((f) => gradeRejection(input.audit, f)).find((r) => r) ?? null;
+      return (
+        auditRejection(d, ctx, input.audit) ??
+        input.findings.map((f) => gradeRejection(input.audit, f)).find((r) => r) ??
+        null
+      );
     case 'finding': {
-      if (!stepAcceptsAudit(ctx, input.audit)) return `${input.audit} findings are not recorded in step ${ctx.step.id}`;
+      if (!stepAcceptsAudit(ctx, input.audit))
+        return `${input.audit} findings are not recorded in step ${ctx.step.id}`;
       if (!currentAudit(d, ctx, input.audit)) return `record the ${input.audit} audit before its findings`;
       return gradeRejection(input.audit, input);
     }
     case 'correctiveAction': {
       const f = d.findings[input.findingId];
       if (!f) return `no finding ${input.findingId}`;
-      if (f.grade !== 'minor_nc' && f.grade !== 'major_nc') return `finding ${f.id} is a ${f.grade}, not a nonconformity`;
+      if (f.grade !== 'minor_nc' && f.grade !== 'major_nc')
+        return `finding ${f.id} is a ${f.grade}, not a nonconformity`;
       return f.status === 'open' ? null : `finding ${f.id} is already ${f.status.replace('_', ' ')}`;
     }
     case 'verification': {
@@ -179,10 +186,15 @@ export function inputRejection(d: Dossier, ctx: StepContext, input: StageInput):
       return null;
     case 'certificationDecision': {
       const exam = ctx.step.id === 'CERTIFICATION' ? 'stage2' : 'recertification';
-      if (!currentAudit(d, ctx, exam)) return `no certification decision before the ${exam} audit is recorded`;
-      if (d.certificate?.decisionStepKey === ctx.stepKey) return 'a certification decision is already recorded in this step';
+      if (!currentAudit(d, ctx, exam))
+        return `no certification decision before the ${exam} audit is recorded`;
+      if (d.certificate?.decisionStepKey === ctx.stepKey)
+        return 'a certification decision is already recorded in this step';
       if (input.decision.outcome === 'granted') {
-        const blocking = [evaluateGate('nonconformitiesHaveActions', d, ctx), evaluateGate('noOpenMajorNc', d, ctx)];
+        const blocking = [
+          evaluateGate('nonconformitiesHaveActions', d, ctx),
+          evaluateGate('noOpenMajorNc', d, ctx),
+        ];
         const reasons = blocking.filter((r): r is string => r !== null);
         if (reasons.length > 0) return `a certificate cannot be granted: ${reasons.join('; ')}`;
       }
@@ -206,9 +218,11 @@ function auditRejection(d: Dossier, ctx: StepContext, audit: AuditKind): string 
   if (!stepAcceptsAudit(ctx, audit)) return `a ${audit} audit is not held in step ${ctx.step.id}`;
   if (audit === 'stage1' || audit === 'stage2') {
     const body = ctx.step.approvals.find((a) => a.gate === 'certification_body');
-    if (body && !isApproved(d, ctx, body)) return 'the certification body has not been chosen and approved yet';
+    if (body && !isApproved(d, ctx, body))
+      return 'the certification body has not been chosen and approved yet';
   }
-  if (audit === 'stage2' && evaluateGate('stage1Held', d, ctx) !== null) return 'stage 2 cannot precede stage 1';
+  if (audit === 'stage2' && evaluateGate('stage1Held', d, ctx) !== null)
+    return 'stage 2 cannot precede stage 1';
   if (audit === 'internal') return null;
   return currentAudit(d, ctx, audit) ? `the ${audit} audit is already recorded in this step` : null;
 }
@@ -226,7 +240,11 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
     case 'scope': {
       const { kind: _kind, ...body } = input;
       d.scope = { version: (d.scope?.version ?? 0) + 1, submittedAt: now, body };
-      return { records: { artefacts: [{ kind: 'scope', key: '', version: d.scope.version, submittedAt: now, body }] } };
+      return {
+        records: {
+          artefacts: [{ kind: 'scope', key: '', version: d.scope.version, submittedAt: now, body }],
+        },
+      };
     }
     case 'assessments': {
       const rows = input.items.map((item) => ({ ...item, assessedAt: now }));
@@ -249,7 +267,12 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
     }
     case 'taskUpdate': {
       const task = d.tasks[input.taskId];
-      Object.assign(task, { status: input.update.status, note: input.update.note, acceptedBy: input.update.acceptedBy, closedAt: now });
+      Object.assign(task, {
+        status: input.update.status,
+        note: input.update.note,
+        acceptedBy: input.update.acceptedBy,
+        closedAt: now,
+      });
       return { recordId: task.id, records: { tasks: [task] } };
     }
     case 'policy': {
@@ -257,7 +280,10 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
       const id = body.policyType === 'ai_policy' ? 'ai-policy' : `P-${++d.seq.policy}`;
       const version = (d.policies[id]?.version ?? 0) + 1;
       d.policies[id] = { id, version, submittedAt: now, body };
-      return { recordId: id, records: { artefacts: [{ kind: 'policy', key: id, version, submittedAt: now, body }] } };
+      return {
+        recordId: id,
+        records: { artefacts: [{ kind: 'policy', key: id, version, submittedAt: now, body }] },
+      };
     }
     case 'riskTreatmentPlan': {
       const { kind: _kind, ...body } = input;
@@ -268,7 +294,10 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
       const { kind: _kind, ...body } = input;
       const version = (d.impactAssessments[body.aiSystemId]?.version ?? 0) + 1;
       d.impactAssessments[body.aiSystemId] = { version, submittedAt: now, body };
-      return { recordId: body.aiSystemId, ...artefact('impactAssessment', body.aiSystemId, version, now, body) };
+      return {
+        recordId: body.aiSystemId,
+        ...artefact('impactAssessment', body.aiSystemId, version, now, body),
+      };
     }
     case 'soa': {
       const body = { entries: input.entries };
@@ -376,7 +405,10 @@ function applyCertificationDecision(
 
 function supersedeStepNonconformities(d: Dossier, ctx: StepContext): Finding[] {
   const open = Object.values(d.findings).filter(
-    (f) => f.stepKey === ctx.stepKey && (f.grade === 'major_nc' || f.grade === 'minor_nc') && f.status !== 'verified',
+    (f) =>
+      f.stepKey === ctx.stepKey &&
+      (f.grade === 'major_nc' || f.grade === 'minor_nc') &&
+      f.status !== 'verified',
   );
   for (const f of open) f.status = 'superseded';
   return open;
@@ -399,11 +431,17 @@ export function decisionRejection(d: Dossier, ctx: StepContext, decision: Decisi
     return `${def.title} is decided by the ${def.approverRole}${expected ? ` (${expected})` : ''}, not ${decision.approver}`;
   }
   const state = approvalFor(d, ctx, def);
-  if (state) return `${def.title} v${version} was already ${state.outcome.replace('_', ' ')} by ${state.approver}`;
+  if (state)
+    return `${def.title} v${version} was already ${state.outcome.replace('_', ' ')} by ${state.approver}`;
   return null;
 }
 
-export function applyDecision(d: Dossier, ctx: StepContext, decision: DecisionBody, decisionId: string): DomainRecords {
+export function applyDecision(
+  d: Dossier,
+  ctx: StepContext,
+  decision: DecisionBody,
+  decisionId: string,
+): DomainRecords {
   const def = ctx.step.approvals.find((a) => a.gate === decision.gate);
   if (!def) throw new Error(`gate ${decision.gate} is not in step ${ctx.step.id}`);
   const state: ApprovalState = {
@@ -447,7 +485,11 @@ function deadlineDue(d: Dossier, ctx: StepContext, id: DeadlineId): Deadline | u
     }
     case 'recertificationDue':
       if (!cert || cert.status !== 'ACTIVE' || !gatesOpen()) return undefined;
-      return { id, dueAt: cert.expiresOn, description: 'recertification must be decided before the certificate expires' };
+      return {
+        id,
+        dueAt: cert.expiresOn,
+        description: 'recertification must be decided before the certificate expires',
+      };
     case 'restoreWindow':
       if (!cert || cert.status !== 'LAPSED' || !cert.lapsedAt) return undefined;
       return {
@@ -487,7 +529,10 @@ export function expireDeadline(d: Dossier, ctx: StepContext, deadline: Deadline)
     case 'recertificationDue': {
       const cert = d.certificate as Certificate;
       Object.assign(cert, { status: 'LAPSED', lapsedAt: deadline.dueAt });
-      return { event: `certificate ${cert.number} lapsed: ${deadline.description} by ${deadline.dueAt}`, records: { certificate: cert } };
+      return {
+        event: `certificate ${cert.number} lapsed: ${deadline.description} by ${deadline.dueAt}`,
+        records: { certificate: cert },
+      };
     }
     case 'restoreWindow': {
       const cert = d.certificate as Certificate;
@@ -546,4 +591,3 @@ export function dossierForNextCycle(d: Dossier): Dossier {
   );
   return { ...d, cycle: d.cycle + 1, findings: liveFindings, audits: [], approvals: {} };
 }
-

@@ -20,10 +20,17 @@ function list(ids: string[], max = 5): string {
 }
 
 /** The audit of `kind` that counts in this step (for stage 2: the current attempt only). */
-export function currentAudit(d: Dossier, ctx: StepContext, kind: AuditRecord['audit']): AuditRecord | undefined {
+export function currentAudit(
+  d: Dossier,
+  ctx: StepContext,
+  kind: AuditRecord['audit'],
+): AuditRecord | undefined {
   return [...d.audits]
     .reverse()
-    .find((a) => a.stepKey === ctx.stepKey && a.audit === kind && (kind !== 'stage2' || a.attempt === d.stage2Attempt));
+    .find(
+      (a) =>
+        a.stepKey === ctx.stepKey && a.audit === kind && (kind !== 'stage2' || a.attempt === d.stage2Attempt),
+    );
 }
 
 /** Live nonconformities raised in this step (superseded ones no longer count). */
@@ -89,7 +96,8 @@ const GATES: Record<GateId, (d: Dossier, ctx: StepContext) => string | null> = {
   },
 
   // A certificate withdrawn after lapse needs only a new stage 2: stage 1 of any earlier step counts.
-  stage1Held: (d) => (d.audits.some((a) => a.audit === 'stage1') ? null : 'the stage 1 audit has not been recorded'),
+  stage1Held: (d) =>
+    d.audits.some((a) => a.audit === 'stage1') ? null : 'the stage 1 audit has not been recorded',
 
   nonconformitiesHaveActions: (d, ctx) => {
     const open = stepNonconformities(d, ctx)
@@ -100,7 +108,9 @@ const GATES: Record<GateId, (d: Dossier, ctx: StepContext) => string | null> = {
 
   noOpenMajorNc: (d, ctx) => {
     const majors = openMajors(d, ctx).map((f) => f.id);
-    return majors.length === 0 ? null : `major nonconformities not yet verified as corrected: ${list(majors)}`;
+    return majors.length === 0
+      ? null
+      : `major nonconformities not yet verified as corrected: ${list(majors)}`;
   },
 
   certificateGranted: (d, ctx) =>

@@ -68,7 +68,9 @@ export const STEPS: readonly StepDef[] = [
     title: 'Gap analysis and roadmap',
     accepts: ['assessments', 'roadmapTask'],
     audits: [],
-    approvals: [{ gate: 'roadmap', artefact: 'roadmap', approverRole: 'sponsor', title: 'Gap analysis and roadmap' }],
+    approvals: [
+      { gate: 'roadmap', artefact: 'roadmap', approverRole: 'sponsor', title: 'Gap analysis and roadmap' },
+    ],
     gates: ['allRequirementsAssessed', 'everyGapHasTask'],
     deadlines: [],
     next: 'IMPLEMENTATION',

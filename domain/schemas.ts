@@ -61,7 +61,14 @@ export const CreateProgramme = z
   })
   .strict();
 
-export const AI_ROLES = ['provider', 'producer', 'customer', 'partner', 'subject', 'relevant_authority'] as const;
+export const AI_ROLES = [
+  'provider',
+  'producer',
+  'customer',
+  'partner',
+  'subject',
+  'relevant_authority',
+] as const;
 
 export const AiSystem = z
   .object({
@@ -80,13 +87,17 @@ export const ScopeBody = z
       .array(AiSystem)
       .min(1)
       .max(500)
-      .refine((s) => new Set(s.map((x) => x.id)).size === s.length, { message: 'AI system ids must be unique' }),
+      .refine((s) => new Set(s.map((x) => x.id)).size === s.length, {
+        message: 'AI system ids must be unique',
+      }),
     aiRoles: z.array(z.enum(AI_ROLES)).min(1),
     boundaries: Text(5000),
     locations: z.array(Text(200)).min(1),
     internalIssues: z.array(Text()).default([]),
     externalIssues: z.array(Text()).default([]),
-    interestedParties: z.array(z.object({ name: Text(200), requirements: z.array(Text()) }).strict()).default([]),
+    interestedParties: z
+      .array(z.object({ name: Text(200), requirements: z.array(Text()) }).strict())
+      .default([]),
     integratesWith: z.array(z.enum(['ISO27001', 'ISO9001', 'ISO27701'])).default([]),
     sponsor: Person,
     complianceLead: Person,
@@ -95,7 +106,12 @@ export const ScopeBody = z
   })
   .strict();
 
-export const ASSESSMENT_STATUSES = ['compliant', 'partially_compliant', 'not_compliant', 'not_applicable'] as const;
+export const ASSESSMENT_STATUSES = [
+  'compliant',
+  'partially_compliant',
+  'not_compliant',
+  'not_applicable',
+] as const;
 
 export const AssessmentItem = z
   .object({
@@ -108,10 +124,18 @@ export const AssessmentItem = z
   .strict()
   .superRefine((item, ctx) => {
     if (item.status === 'not_applicable' && findRequirement(item.requirementId)?.kind === 'clause') {
-      ctx.addIssue({ code: 'custom', path: ['status'], message: 'clauses 4-10 are mandatory and cannot be not applicable' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['status'],
+        message: 'clauses 4-10 are mandatory and cannot be not applicable',
+      });
     }
     if (item.status === 'not_applicable' && !item.justification) {
-      ctx.addIssue({ code: 'custom', path: ['justification'], message: 'a justification is required when not applicable' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['justification'],
+        message: 'a justification is required when not applicable',
+      });
     }
   });
 
@@ -137,7 +161,9 @@ export const PolicyBody = z
   .object({
     policyType: z.enum(['ai_policy', 'other']),
     title: Text(300),
-    documentRef: Text(2000).meta({ description: 'URL or document-management reference of the exact version' }),
+    documentRef: Text(2000).meta({
+      description: 'URL or document-management reference of the exact version',
+    }),
   })
   .strict();
 
@@ -195,16 +221,29 @@ export const SoaBody = z
   .strict()
   .superRefine((soa, ctx) => {
     const ids = soa.entries.map((e) => e.controlId);
-    if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', path: ['entries'], message: 'control ids must be unique' });
+    if (new Set(ids).size !== ids.length)
+      ctx.addIssue({ code: 'custom', path: ['entries'], message: 'control ids must be unique' });
     const missing = CONTROLS.filter((c) => !ids.includes(c.id)).map((c) => c.id);
     if (missing.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['entries'], message: `every Annex A control needs a row; missing: ${missing.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entries'],
+        message: `every Annex A control needs a row; missing: ${missing.join(', ')}`,
+      });
     }
     soa.entries.forEach((e, i) => {
       if (!e.controlId.startsWith('A.') && !e.controlId.startsWith('ORG-')) {
-        ctx.addIssue({ code: 'custom', path: ['entries', i, 'controlId'], message: 'own controls use the ORG- prefix' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'controlId'],
+          message: 'own controls use the ORG- prefix',
+        });
       } else if (e.controlId.startsWith('A.') && findRequirement(e.controlId)?.kind !== 'control') {
-        ctx.addIssue({ code: 'custom', path: ['entries', i, 'controlId'], message: 'unknown Annex A control' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'controlId'],
+          message: 'unknown Annex A control',
+        });
       }
     });
   });
@@ -243,7 +282,16 @@ export const ManagementReviewBody = z
     heldOn: Instant,
     attendees: z.array(Person).min(1),
     decisions: z
-      .array(z.object({ topic: Text(300), decision: Text(), owner: z.email().optional(), due: Instant.optional() }).strict())
+      .array(
+        z
+          .object({
+            topic: Text(300),
+            decision: Text(),
+            owner: z.email().optional(),
+            due: Instant.optional(),
+          })
+          .strict(),
+      )
       .min(1),
   })
   .strict();

@@ -13,7 +13,10 @@ export const AimsProgrammeId = defineSearchAttributeKey('AimsProgrammeId', Searc
 export const AimsCycle = defineSearchAttributeKey('AimsCycle', SearchAttributeType.INT);
 export const AimsNextDue = defineSearchAttributeKey('AimsNextDue', SearchAttributeType.DATETIME);
 export const AimsOverdue = defineSearchAttributeKey('AimsOverdue', SearchAttributeType.BOOL);
-export const AimsCertificateStatus = defineSearchAttributeKey('AimsCertificateStatus', SearchAttributeType.KEYWORD);
+export const AimsCertificateStatus = defineSearchAttributeKey(
+  'AimsCertificateStatus',
+  SearchAttributeType.KEYWORD,
+);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   AimsStage,

@@ -49,7 +49,8 @@ export type StepId = (typeof STEP_IDS)[number];
 
 export type ProgrammeStatus = 'ACTIVE' | 'WITHDRAWN';
 export type ApproverRole = 'sponsor' | 'topManagement' | 'complianceLead';
-export type ArtefactKind = 'scope' | 'roadmap' | 'aiPolicy' | 'riskTreatmentPlan' | 'soa' | 'managementReview' | 'certificationBody';
+export type ArtefactKind =
+  'scope' | 'roadmap' | 'aiPolicy' | 'riskTreatmentPlan' | 'soa' | 'managementReview' | 'certificationBody';
 
 export interface Versioned<T> {
   version: number;
@@ -241,4 +242,9 @@ export interface InputResult {
 }
 
 export type DecisionInput = DecisionBody;
-export type ApprovalDecisionResult = { accepted: true; gate: string; outcome: DecisionBody['outcome']; view: StageView };
+export type ApprovalDecisionResult = {
+  accepted: true;
+  gate: string;
+  outcome: DecisionBody['outcome'];
+  view: StageView;
+};

@@ -17,7 +17,9 @@ export function createAimsWorker(o: AimsWorkerOptions): Promise<Worker> {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(o.workflowBundle
+      ? { workflowBundle: o.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     activities: createPersistenceActivities(o.repository),
   });
 }

@@ -1,7 +1,13 @@
 /** Message definitions shared by the workflows and the client gateway. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionBody, StageInput } from '../domain/schemas';
-import type { ApprovalDecisionResult, Certificate, InputResult, ProgrammeView, StageView } from '../domain/types';
+import type {
+  ApprovalDecisionResult,
+  Certificate,
+  InputResult,
+  ProgrammeView,
+  StageView,
+} from '../domain/types';
 
 /** Rejections from validators carry this type; the API answers them with 409. */
 export const INPUT_REJECTED = 'InputRejected';

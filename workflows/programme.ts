@@ -48,7 +48,8 @@ const { recordProgramme, recordTransition } = proxyActivities<PersistenceActivit
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
-  let dossier: Dossier = input.resume?.dossier ?? newDossier(input.programmeId, input.organisation, input.config);
+  let dossier: Dossier =
+    input.resume?.dossier ?? newDossier(input.programmeId, input.organisation, input.config);
   let step: StepId | null = input.resume?.step ?? FIRST_STEP;
   const history: TransitionRecord[] = input.resume?.history ?? [];
   let stepKey: string | null = null;
@@ -102,7 +103,12 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     publish();
   });
 
-  const transition = async (from: StepId | null, to: TransitionRecord['to'], stage: StageKind | 'WITHDRAWN', reason: string) => {
+  const transition = async (
+    from: StepId | null,
+    to: TransitionRecord['to'],
+    stage: StageKind | 'WITHDRAWN',
+    reason: string,
+  ) => {
     const record: TransitionRecord = {
       id: `${workflowId}/c${dossier.cycle}/${history.length + 1}`,
       programmeId: input.programmeId,

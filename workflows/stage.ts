@@ -31,6 +31,7 @@ import {
   type StepContext,
 } from '../domain/engine';
 import { stepDef } from '../domain/process-model';
+import type { DecisionBody, StageInput } from '../domain/schemas';
 import type { StageOutcome, StageWorkflowInput } from '../domain/types';
 import {
   INPUT_REJECTED,
@@ -73,7 +74,7 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
         view: stageView(d, ctx()),
       };
     },
-    { validator: (input) => reject(inputRejection(d, ctx(), input)) },
+    { validator: (input: StageInput) => reject(inputRejection(d, ctx(), input)) },
   );
 
   setHandler(
@@ -84,14 +85,19 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
       await saveRecords(d.programmeId, d.cycle, records);
       return { accepted: true, gate: decision.gate, outcome: decision.outcome, view: stageView(d, ctx()) };
     },
-    { validator: (decision) => reject(decisionRejection(d, ctx(), decision)) },
+    { validator: (decision: DecisionBody) => reject(decisionRejection(d, ctx(), decision)) },
   );
 
   const parent = workflowInfo().parent;
   let lastProgress = '';
   const reportProgress = async () => {
     const deadline = activeDeadline(d, ctx());
-    const progress: StageProgress = { stepKey, nextDueAt: deadline?.dueAt, overdue: isOverdue(d), certificate: d.certificate };
+    const progress: StageProgress = {
+      stepKey,
+      nextDueAt: deadline?.dueAt,
+      overdue: isOverdue(d),
+      certificate: d.certificate,
+    };
     const serialised = JSON.stringify(progress);
     if (!parent || serialised === lastProgress) return;
     lastProgress = serialised;

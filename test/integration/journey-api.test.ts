@@ -26,7 +26,10 @@ let bundle: WorkflowBundle;
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   env = await createLocalEnv();
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
 });
 
 afterAll(async () => {
@@ -40,7 +43,11 @@ describe.each(testDatabases())('on $name', (db) => {
   let programme: HttpJourneyPort;
 
   beforeAll(async () => {
-    stack = await startStack({ address: address(), databaseUrl: await db.freshDatabase('main'), workflowBundle: bundle });
+    stack = await startStack({
+      address: address(),
+      databaseUrl: await db.freshDatabase('main'),
+      workflowBundle: bundle,
+    });
   });
 
   afterAll(async () => {
@@ -72,9 +79,15 @@ describe.each(testDatabases())('on $name', (db) => {
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
     const pointers = (res.body as { errors: { pointer: string }[] }).errors.map((e) => e.pointer).sort();
     expect(pointers).toEqual(
-      expect.arrayContaining(['/body/items/0/assessor', '/body/items/0/justification', '/body/items/0/status']),
+      expect.arrayContaining([
+        '/body/items/0/assessor',
+        '/body/items/0/justification',
+        '/body/items/0/status',
+      ]),
     );
-    expect((await api('GET', `/programmes/${programme.programmeId}/assessments`)).body).toEqual({ items: [] });
+    expect((await api('GET', `/programmes/${programme.programmeId}/assessments`)).body).toEqual({
+      items: [],
+    });
   });
 
   test('an input the current stage does not take is a 409 with the reason, and writes nothing', async () => {
@@ -109,12 +122,16 @@ describe.each(testDatabases())('on $name', (db) => {
       (p) => p.cycle === 2 && p.step === 'SURVEILLANCE_1' && p.accepts.length > 0,
       'cycle 2 running',
     );
-    expect(detail).toMatchObject({ stage: 'SURVEILLANCE', certificate: { number: 'AIMS-2030-001', status: 'ACTIVE', cycle: 2 } });
+    expect(detail).toMatchObject({
+      stage: 'SURVEILLANCE',
+      certificate: { number: 'AIMS-2030-001', status: 'ACTIVE', cycle: 2 },
+    });
   });
 
   test('every domain record of the journey is in the database and readable through the API', async () => {
     const id = programme.programmeId;
-    const items = async (p: string) => ((await api('GET', `/programmes/${id}/${p}`)).body as { items: Record<string, unknown>[] }).items;
+    const items = async (p: string) =>
+      ((await api('GET', `/programmes/${id}/${p}`)).body as { items: Record<string, unknown>[] }).items;
 
     expect((await items('history')).map((t) => t.to)).toEqual([
       'SCOPING',
@@ -139,11 +156,29 @@ describe.each(testDatabases())('on $name', (db) => {
     ]);
     const decisions = await items('decisions');
     expect(decisions.map((d) => d.gate).sort()).toEqual(
-      ['ai_policy', 'certification_body', 'management_review', 'risk_treatment_plan', 'roadmap', 'scope', 'soa'].sort(),
+      [
+        'ai_policy',
+        'certification_body',
+        'management_review',
+        'risk_treatment_plan',
+        'roadmap',
+        'scope',
+        'soa',
+      ].sort(),
     );
-    expect((await items('certificates')).map((c) => c.number).sort()).toEqual(['AIMS-2027-001', 'AIMS-2030-001']);
+    expect((await items('certificates')).map((c) => c.number).sort()).toEqual([
+      'AIMS-2027-001',
+      'AIMS-2030-001',
+    ]);
     const audits = await items('audits');
-    expect(audits.map((a) => a.audit)).toEqual(['internal', 'stage1', 'stage2', 'surveillance', 'surveillance', 'recertification']);
+    expect(audits.map((a) => a.audit)).toEqual([
+      'internal',
+      'stage1',
+      'stage2',
+      'surveillance',
+      'surveillance',
+      'recertification',
+    ]);
 
     const list = await api('GET', '/programmes?stage=SURVEILLANCE');
     expect((list.body as { items: { id: string }[] }).items.map((p) => p.id)).toContain(id);
@@ -183,13 +218,21 @@ describe.each(testDatabases())('on $name', (db) => {
   test('the histories this run produced replay cleanly against the current workflow code', async () => {
     const client = stack.client();
     const histories = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowId STARTS_WITH 'programme-${programme.programmeId}'` })) {
-      histories.push({ workflowId: wf.workflowId, history: await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
+    for await (const wf of client.workflow.list({
+      query: `WorkflowId STARTS_WITH 'programme-${programme.programmeId}'`,
+    })) {
+      histories.push({
+        workflowId: wf.workflowId,
+        history: await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+      });
     }
     // Parent runs of both cycles plus one child per step.
     expect(histories.length).toBeGreaterThanOrEqual(12);
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'integration' }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: bundle, replayName: 'integration' },
+      histories,
+    )) {
       results.push(result);
     }
     expect(results.filter((r) => r.error)).toEqual([]);

@@ -11,7 +11,10 @@ export const PEOPLE = {
   complianceLead: { name: 'Lee Lead', email: 'lead@acme.test' },
 };
 
-export function scopeBody(): Omit<ScopeBody, 'internalIssues' | 'externalIssues' | 'interestedParties' | 'integratesWith' | 'committee'> &
+export function scopeBody(): Omit<
+  ScopeBody,
+  'internalIssues' | 'externalIssues' | 'interestedParties' | 'integratesWith' | 'committee'
+> &
   Partial<ScopeBody> {
   return {
     statement: 'The AIMS covers the customer-support assistant and fraud scoring at Acme Ltd, EU operations.',
@@ -54,7 +57,11 @@ export function assessmentItems(): Omit<AssessmentItem, 'evidence'>[] {
         assessor: PEOPLE.complianceLead.email,
       };
     }
-    return { requirementId: r.id, status: GAPS[r.id] ?? ('compliant' as const), assessor: PEOPLE.complianceLead.email };
+    return {
+      requirementId: r.id,
+      status: GAPS[r.id] ?? ('compliant' as const),
+      assessor: PEOPLE.complianceLead.email,
+    };
   });
 }
 
@@ -62,8 +69,12 @@ export function soaEntries(): Omit<SoaEntry, 'title' | 'owner'>[] {
   return CONTROLS.map((c) => ({
     controlId: c.id,
     applicable: c.id !== NOT_APPLICABLE_CONTROL,
-    justification: c.id === NOT_APPLICABLE_CONTROL ? 'No customer-facing AI outputs' : 'Needed to treat identified AI risks',
-    implementationStatus: c.id === NOT_APPLICABLE_CONTROL ? ('not_implemented' as const) : ('implemented' as const),
+    justification:
+      c.id === NOT_APPLICABLE_CONTROL
+        ? 'No customer-facing AI outputs'
+        : 'Needed to treat identified AI risks',
+    implementationStatus:
+      c.id === NOT_APPLICABLE_CONTROL ? ('not_implemented' as const) : ('implemented' as const),
   }));
 }
 

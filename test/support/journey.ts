@@ -4,7 +4,15 @@
  */
 import type { AuditFinding, AuditKind, DecisionBody, StageInput } from '../../domain/schemas';
 import type { StepId } from '../../domain/types';
-import { GAPS, PEOPLE, assessmentItems, impactAssessment, riskTreatmentPlan, scopeBody, soaEntries } from './fixtures';
+import {
+  GAPS,
+  PEOPLE,
+  assessmentItems,
+  impactAssessment,
+  riskTreatmentPlan,
+  scopeBody,
+  soaEntries,
+} from './fixtures';
 
 export interface JourneyPort {
   submit(input: StageInput): Promise<{ recordId?: string; findingIds?: string[] }>;
@@ -49,14 +57,19 @@ export async function completeGapAnalysis(port: JourneyPort): Promise<string[]> 
 
 export async function completeImplementation(port: JourneyPort, taskIds: string[]): Promise<void> {
   await port.waitForStep('IMPLEMENTATION');
-  await port.submit({ kind: 'policy', policyType: 'ai_policy', title: 'AI policy', documentRef: 'dms://policies/ai/v1' });
+  await port.submit({
+    kind: 'policy',
+    policyType: 'ai_policy',
+    title: 'AI policy',
+    documentRef: 'dms://policies/ai/v1',
+  });
   await port.decide(approve('ai_policy', PEOPLE.topManagement.email));
-  await port.submit({ kind: 'riskTreatmentPlan', ...riskTreatmentPlan } as StageInput);
+  await port.submit({ kind: 'riskTreatmentPlan', ...riskTreatmentPlan });
   await port.decide(approve('risk_treatment_plan', PEOPLE.sponsor.email));
   for (const id of ['support-bot', 'fraud-model']) {
-    await port.submit({ kind: 'impactAssessment', ...impactAssessment(id) } as StageInput);
+    await port.submit({ kind: 'impactAssessment', ...impactAssessment(id) });
   }
-  await port.submit({ kind: 'soa', entries: soaEntries() } as StageInput);
+  await port.submit({ kind: 'soa', entries: soaEntries() });
   await port.decide(approve('soa', PEOPLE.topManagement.email));
   for (const taskId of taskIds) {
     await port.submit({ kind: 'taskUpdate', taskId, update: { status: 'done' } });
@@ -72,7 +85,11 @@ export async function completeInternalAudit(port: JourneyPort): Promise<void> {
     independent: true,
     findings: [
       { grade: 'conformity', requirementId: '5.2', description: 'AI policy approved and communicated' },
-      { grade: 'minor_nc', requirementId: '7.2', description: 'Two data scientists lack recorded AI-risk training' },
+      {
+        grade: 'minor_nc',
+        requirementId: '7.2',
+        description: 'Two data scientists lack recorded AI-risk training',
+      },
     ],
   });
   await port.submit({
@@ -95,7 +112,7 @@ export async function completeManagementReview(port: JourneyPort): Promise<void>
     heldOn: '2027-02-01T10:00:00Z',
     attendees: [PEOPLE.topManagement, PEOPLE.complianceLead],
     decisions: [{ topic: 'Resources', decision: 'Fund a second ML engineer', owner: PEOPLE.sponsor.email }],
-  } as StageInput);
+  });
   await port.decide(approve('management_review', PEOPLE.topManagement.email));
 }
 
@@ -121,7 +138,11 @@ export async function runToCertification(port: JourneyPort): Promise<void> {
   await holdCertificationAudits(port);
 }
 
-export async function passAudit(port: JourneyPort, step: StepId, kind: 'surveillance' | 'recertification'): Promise<void> {
+export async function passAudit(
+  port: JourneyPort,
+  step: StepId,
+  kind: 'surveillance' | 'recertification',
+): Promise<void> {
   await port.waitForStep(step);
   await port.submit(audit(kind));
 }

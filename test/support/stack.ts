@@ -60,9 +60,12 @@ export async function startStack(opts: {
     repository: () => repository,
     async connect(newAddress) {
       address = newAddress;
+      const apiWasRunning = server !== undefined;
+      await stack.stopApi();
       await connection?.close();
       connection = await Connection.connect({ address });
       client = new Client({ connection, namespace });
+      if (apiWasRunning) await stack.startApi();
     },
     async startWorker() {
       const nativeConnection = await NativeConnection.connect({ address });

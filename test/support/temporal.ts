@@ -33,7 +33,9 @@ export async function createTimeSkippingEnv(
   // The test server cannot list attributes, so registerSearchAttributes() does not apply: add them all.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, indexedValueType(k.type)])),
+    searchAttributes: Object.fromEntries(
+      ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, indexedValueType(k.type)]),
+    ),
   });
   return env;
 }

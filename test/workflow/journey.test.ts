@@ -9,7 +9,12 @@ import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId }
 import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
 import { ProgrammeConfig, type DecisionBody, type StageInput } from '../../domain/schemas';
 import type { ProgrammeView, StepId, TransitionRecord } from '../../domain/types';
-import { programmeViewQuery, recordDecisionUpdate, stageViewQuery, submitInputUpdate } from '../../workflows/messages';
+import {
+  programmeViewQuery,
+  recordDecisionUpdate,
+  stageViewQuery,
+  submitInputUpdate,
+} from '../../workflows/messages';
 import type { programmeWorkflow } from '../../workflows';
 import {
   audit,
@@ -30,15 +35,18 @@ class RecordingActivities {
   programmes = 0;
   activities(): PersistenceActivities {
     return {
-      recordProgramme: async () => {
+      recordProgramme: () => {
         this.programmes++;
+        return Promise.resolve();
       },
-      recordTransition: async (t, s) => {
+      recordTransition: (t, s) => {
         this.transitions.push(t);
         this.statuses.push(s);
+        return Promise.resolve();
       },
-      saveRecords: async (_id, _cycle, r) => {
+      saveRecords: (_id, _cycle, r) => {
         this.records.push(r);
+        return Promise.resolve();
       },
     };
   }
@@ -49,7 +57,10 @@ let bundle: WorkflowBundle;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
 });
 
 // Time is global to a time-skipping server, and a timer left behind by one test (with no
@@ -65,11 +76,14 @@ afterEach(async () => {
 interface Harness {
   handle: WorkflowHandleWithFirstExecutionRunId<typeof programmeWorkflow>;
   port: JourneyPort;
-  view(): Promise<ProgrammeView>;
+  view: () => Promise<ProgrammeView>;
   acts: RecordingActivities;
 }
 
-async function withProgramme(fn: (h: Harness) => Promise<void>, config: Partial<ProgrammeConfig> = {}): Promise<void> {
+async function withProgramme(
+  fn: (h: Harness) => Promise<void>,
+  config: Partial<ProgrammeConfig> = {},
+): Promise<void> {
   const taskQueue = `wf-test-${randomUUID()}`;
   const acts = new RecordingActivities();
   const worker = await Worker.create({
@@ -83,7 +97,9 @@ async function withProgramme(fn: (h: Harness) => Promise<void>, config: Partial<
     const handle = await env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
       taskQueue,
       workflowId: `programme-${programmeId}`,
-      args: [{ programmeId, organisation: 'Acme Ltd', name: 'AIMS 2027', config: ProgrammeConfig.parse(config) }],
+      args: [
+        { programmeId, organisation: 'Acme Ltd', name: 'AIMS 2027', config: ProgrammeConfig.parse(config) },
+      ],
     });
     // Follow continue-as-new: always address the latest run.
     const latest = () => env.client.workflow.getHandle(handle.workflowId);
@@ -94,8 +110,10 @@ async function withProgramme(fn: (h: Harness) => Promise<void>, config: Partial<
       return env.client.workflow.getHandle(v.stageWorkflowId);
     };
     const port: JourneyPort = {
-      submit: async (input: StageInput) => (await stage()).executeUpdate(submitInputUpdate, { args: [input] }),
-      decide: async (decision: DecisionBody) => (await stage()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
+      submit: async (input: StageInput) =>
+        (await stage()).executeUpdate(submitInputUpdate, { args: [input] }),
+      decide: async (decision: DecisionBody) =>
+        (await stage()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
       waitForStep: (step: StepId) => waitFor(view, (v) => v.step === step && v.stageWorkflowId !== null),
     };
     await fn({ handle, port, view, acts });
@@ -131,10 +149,15 @@ test('a programme runs from scoping through certification, two surveillance audi
     await passAudit(h.port, 'RECERTIFICATION', 'recertification');
     await grantCertificate(h.port, 'AIMS-0002');
 
-    const cycle2 = await waitFor(h.view, (v) => v.cycle === 2 && v.step === 'SURVEILLANCE_1' && v.stageWorkflowId !== null);
+    const cycle2 = await waitFor(
+      h.view,
+      (v) => v.cycle === 2 && v.step === 'SURVEILLANCE_1' && v.stageWorkflowId !== null,
+    );
     expect(cycle2.certificate).toMatchObject({ number: 'AIMS-0002', status: 'ACTIVE', cycle: 2 });
     // Recertification continues from the old expiry: exactly three more years.
-    expect(new Date(cycle2.certificate?.expiresOn as string).getUTCFullYear()).toBe(new Date(firstExpiry).getUTCFullYear() + 3);
+    expect(new Date(cycle2.certificate?.expiresOn as string).getUTCFullYear()).toBe(
+      new Date(firstExpiry).getUTCFullYear() + 3,
+    );
     const description = await env.client.workflow.getHandle(h.handle.workflowId).describe();
     expect(description.runId).not.toBe(h.handle.firstExecutionRunId);
 
@@ -167,9 +190,12 @@ test('an input the current step does not take is rejected with its reason and le
       .submit({ kind: 'finding', audit: 'stage2', grade: 'major_nc', requirementId: '8.4', description: 'x' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/SCOPING .* does not accept finding/);
+    expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(
+      /SCOPING .* does not accept finding/,
+    );
     const updateEvents = ((await child.fetchHistory()).events ?? []).filter(
-      (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes,
+      (e) =>
+        e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes,
     );
     expect(updateEvents).toEqual([]);
 
@@ -185,9 +211,16 @@ test('a rejected scope loops back until a revised version is approved', async ()
     await h.port.waitForStep('SCOPING');
     const { scopeBody } = await import('../support/fixtures');
     await h.port.submit({ kind: 'scope', ...scopeBody() } as StageInput);
-    await h.port.decide({ gate: 'scope', outcome: 'rejected', approver: PEOPLE.sponsor.email, comment: 'Include HR screening' });
+    await h.port.decide({
+      gate: 'scope',
+      outcome: 'rejected',
+      approver: PEOPLE.sponsor.email,
+      comment: 'Include HR screening',
+    });
     let stage = await stageOf(h);
-    expect(stage.unmetGates.map((g) => g.reason).join()).toMatch(/rejected by sponsor@acme.test \(Include HR screening\)/);
+    expect(stage.unmetGates.map((g) => g.reason).join()).toMatch(
+      /rejected by sponsor@acme.test \(Include HR screening\)/,
+    );
     const again = await h.port
       .decide({ gate: 'scope', outcome: 'approved', approver: PEOPLE.sponsor.email })
       .catch((e: unknown) => e);
@@ -211,17 +244,31 @@ test('a major NC at stage 2 blocks the certificate until its correction is verif
       requirementId: '8.4',
       description: 'No impact assessment for fraud-model retraining',
     });
-    const blocked = await h.port.submit({ kind: 'certificationDecision', decision: { outcome: 'granted', certificateNumber: 'X' } }).catch((e: unknown) => e);
-    expect(String((blocked as WorkflowUpdateFailedError).cause?.message)).toMatch(/cannot be granted.*without a corrective action/);
+    const blocked = await h.port
+      .submit({ kind: 'certificationDecision', decision: { outcome: 'granted', certificateNumber: 'X' } })
+      .catch((e: unknown) => e);
+    expect(String((blocked as WorkflowUpdateFailedError).cause?.message)).toMatch(
+      /cannot be granted.*without a corrective action/,
+    );
 
     const id = major.recordId as string;
     await h.port.submit({
       kind: 'correctiveAction',
       findingId: id,
-      action: { correction: 'Assess', rootCause: 'No trigger', action: 'Add retraining trigger', owner: PEOPLE.complianceLead.email, due: '2027-09-01T00:00:00Z' },
+      action: {
+        correction: 'Assess',
+        rootCause: 'No trigger',
+        action: 'Add retraining trigger',
+        owner: PEOPLE.complianceLead.email,
+        due: '2027-09-01T00:00:00Z',
+      },
     });
     expect((await stageOf(h)).unmetGates.map((g) => g.gate)).toEqual(['noOpenMajorNc', 'certificateGranted']);
-    await h.port.submit({ kind: 'verification', findingId: id, verification: { verifiedBy: 'Ada External' } });
+    await h.port.submit({
+      kind: 'verification',
+      findingId: id,
+      verification: { verifiedBy: 'Ada External' },
+    });
     await grantCertificate(h.port, 'AIMS-0100');
     await h.port.waitForStep('SURVEILLANCE_1');
   });
@@ -230,18 +277,30 @@ test('a major NC at stage 2 blocks the certificate until its correction is verif
 test('a major NC not verified within 183 days of the last day of stage 2 forces stage 2 to be repeated', async () => {
   await withProgramme(async (h) => {
     await runToCertification(h.port);
-    await h.port.submit({ kind: 'finding', audit: 'stage2', grade: 'major_nc', requirementId: '9.2.2', description: 'Audit programme not implemented' });
+    await h.port.submit({
+      kind: 'finding',
+      audit: 'stage2',
+      grade: 'major_nc',
+      requirementId: '9.2.2',
+      description: 'Audit programme not implemented',
+    });
     const stage = await stageOf(h);
     expect(stage.nextDeadline?.id).toBe('majorNcVerification');
-    const daysAllowed = (Date.parse(stage.nextDeadline?.dueAt as string) - (await env.currentTimeMs())) / 86_400_000;
+    const daysAllowed =
+      (Date.parse(stage.nextDeadline?.dueAt as string) - (await env.currentTimeMs())) / 86_400_000;
     expect(Math.round(daysAllowed)).toBe(183);
 
     await env.sleep('182 days');
     expect((await stageOf(h)).unmetGates.map((g) => g.gate)).toContain('noOpenMajorNc');
     await env.sleep('2 days');
-    const after = await waitFor(() => stageOf(h), (s) => s.unmetGates.some((g) => /attempt 2/.test(g.reason)));
+    const after = await waitFor(
+      () => stageOf(h),
+      (s) => s.unmetGates.some((g) => /attempt 2/.test(g.reason)),
+    );
     expect(after.unmetGates.map((g) => g.gate)).toEqual(['auditHeld', 'certificateGranted']);
-    const superseded = h.acts.records.flatMap((r) => r.findings ?? []).filter((f) => f.status === 'superseded');
+    const superseded = h.acts.records
+      .flatMap((r) => r.findings ?? [])
+      .filter((f) => f.status === 'superseded');
     expect(superseded.map((f) => f.requirementId)).toEqual(['9.2.2']);
 
     await h.port.submit(audit('stage2'));
@@ -280,7 +339,11 @@ test('a certificate not restored within six months of lapsing is withdrawn and t
     expect(back.history.at(-1)?.reason).toMatch(/withdrawn: not restored within P6M/);
     // Stage 1 is not repeated: a new stage 2 is all that is required.
     const stage = await stageOf(h);
-    expect(stage.unmetGates.map((g) => g.gate)).toEqual(['auditHeld', 'certificateGranted', 'approval:certification_body']);
+    expect(stage.unmetGates.map((g) => g.gate)).toEqual([
+      'auditHeld',
+      'certificateGranted',
+      'approval:certification_body',
+    ]);
   });
 });
 
@@ -291,7 +354,10 @@ test('withdrawal stops the programme and is recorded', async () => {
     await h.handle.signal('withdraw', { reason: 'Board cancelled the programme' });
     const result = await h.handle.result();
     expect(result.status).toBe('WITHDRAWN');
-    expect(h.acts.transitions.at(-1)).toMatchObject({ to: 'WITHDRAWN', reason: 'Board cancelled the programme' });
+    expect(h.acts.transitions.at(-1)).toMatchObject({
+      to: 'WITHDRAWN',
+      reason: 'Board cancelled the programme',
+    });
     expect(h.acts.statuses.at(-1)).toMatchObject({ status: 'WITHDRAWN', stage: 'WITHDRAWN' });
   });
 });
@@ -299,8 +365,12 @@ test('withdrawal stops the programme and is recorded', async () => {
 test('stage 1 areas of concern cannot be graded as nonconformities, and stage 2 needs stage 1 first', async () => {
   await withProgramme(async (h) => {
     await runToCertification(h.port);
-    const err = await h.port.submit({ kind: 'finding', audit: 'stage1', grade: 'major_nc', requirementId: '5.2', description: 'x' }).catch((e: unknown) => e);
-    expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/stage 1 records areas of concern/);
+    const err = await h.port
+      .submit({ kind: 'finding', audit: 'stage1', grade: 'major_nc', requirementId: '5.2', description: 'x' })
+      .catch((e: unknown) => e);
+    expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(
+      /stage 1 records areas of concern/,
+    );
     const dup = await holdCertificationAudits(h.port).catch((e: unknown) => e);
     expect(dup).toBeInstanceOf(WorkflowUpdateFailedError);
   });

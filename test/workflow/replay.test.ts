@@ -14,7 +14,10 @@ const versions = fs.readdirSync(root).filter((v) => fs.statSync(path.join(root, 
 let bundle: WorkflowBundle;
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
 });
 
 test('there are recorded histories to replay', () => {
@@ -26,11 +29,17 @@ test.each(versions)('histories of shipped version %s replay without nondetermini
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
   expect(files.length).toBeGreaterThanOrEqual(12);
   const histories = files.map((f) => {
-    const record = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { workflowId: string; history: unknown };
+    const record = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+      workflowId: string;
+      history: unknown;
+    };
     return { workflowId: record.workflowId, history: historyFromJSON(record.history) };
   });
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: version }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle, replayName: version },
+    histories,
+  )) {
     if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
   }
   expect(failures).toEqual([]);
