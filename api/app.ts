@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { guarded } from './dependencies';
@@ -13,7 +13,7 @@ import { toProblem } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { HttpProblem, sendProblem, validationProblem, type FieldError } from './problem';
 import type { ProgrammeGateway } from './programme-gateway';
-import { expressPath, type HandlerContext, type Route } from './route';
+import { expressPath, type HandlerContext, type Route, type UploadedFile } from './route';
 import { buildRoutes } from './routes';
 import type { ProgrammeStore } from './store';
 import { idempotencyKey, jsonBody, NoBody } from './validate';
@@ -58,7 +58,35 @@ function httpLogger(logger: Logger): RequestHandler {
   });
 }
 
-function routeHandler(route: Route, base: Omit<HandlerContext, 'idempotencyKey' | 'log'>): RequestHandler {
+/** The fields of a file that multer (memory storage) attaches to the request. */
+interface ParsedFile {
+  fieldname: string;
+  originalname: string;
+  mimetype: string;
+  size: number;
+  buffer: Buffer;
+}
+
+/** Files that a multipart parser attached to the request, in one shape. */
+function uploadedFiles(req: Request): UploadedFile[] {
+  const raw = req as Request & { file?: ParsedFile; files?: ParsedFile[] | Record<string, ParsedFile[]> };
+  const list = [
+    ...(raw.file ? [raw.file] : []),
+    ...(Array.isArray(raw.files) ? raw.files : Object.values(raw.files ?? {}).flat()),
+  ];
+  return list.map((f) => ({
+    field: f.fieldname,
+    originalName: f.originalname,
+    mediaType: f.mimetype,
+    size: f.size,
+    buffer: f.buffer,
+  }));
+}
+
+function routeHandler(
+  route: Route,
+  base: Omit<HandlerContext, 'idempotencyKey' | 'log' | 'files' | 'client'>,
+): RequestHandler {
   return async (req, res) => {
     const bound = route.bind({ params: req.params, query: req.query, body: req.body as unknown });
     const key = route.idempotent
@@ -66,8 +94,22 @@ function routeHandler(route: Route, base: Omit<HandlerContext, 'idempotencyKey' 
       : { ok: true as const, value: undefined };
     const errors: FieldError[] = [...(bound.ok ? [] : bound.errors), ...(key.ok ? [] : key.errors)];
     if (!bound.ok || !key.ok) throw validationProblem(errors);
-    const reply = await bound.value({ ...base, idempotencyKey: key.value, log: req.log });
+    const reply = await bound.value({
+      ...base,
+      idempotencyKey: key.value,
+      log: req.log,
+      files: uploadedFiles(req),
+      client: { ip: req.ip, userAgent: req.get('user-agent') },
+    });
     if (reply.location) res.location(reply.location);
+    if (reply.raw) {
+      res
+        .status(reply.status)
+        .set(reply.raw.headers ?? {})
+        .type(reply.raw.contentType)
+        .send(reply.raw.data);
+      return;
+    }
     res.status(reply.status).json(reply.body);
   };
 }
@@ -130,7 +172,7 @@ export function createApp(options: AppOptions): Express {
   const methodsByPath = new Map<string, string[]>();
   for (const route of routes) {
     const path = expressPath(route.path);
-    const handlers = route.body === NoBody ? [] : jsonBody;
+    const handlers = route.bodyParsers ?? (route.body === NoBody ? [] : jsonBody);
     app[route.method](path, ...handlers, routeHandler(route, base));
     methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), route.method]);
   }

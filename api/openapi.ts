@@ -125,7 +125,7 @@ function operation(route: Route, refOf: (schema: z.ZodType, where: string) => { 
     [success.status]: {
       description: success.description,
       ...(success.location ? { headers: { Location: { $ref: '#/components/headers/Location' } } } : {}),
-      content: { [JSON_CONTENT]: { schema: refOf(success.schema, where) } },
+      content: { [route.responseContentType ?? JSON_CONTENT]: { schema: refOf(success.schema, where) } },
     },
   };
   for (const status of problemStatuses(route)) {
@@ -141,7 +141,12 @@ function operation(route: Route, refOf: (schema: z.ZodType, where: string) => { 
     tags: [route.tag],
     ...(params.length > 0 ? { parameters: params } : {}),
     ...(route.body !== NoBody
-      ? { requestBody: { required: true, content: { [JSON_CONTENT]: { schema: refOf(route.body, where) } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: { [route.requestContentType ?? JSON_CONTENT]: { schema: refOf(route.body, where) } },
+          },
+        }
       : {}),
     responses,
     ...(route.stageInput ? { 'x-stage-input': route.stageInput } : {}),

@@ -4,6 +4,7 @@
  * raw request with the route's own schemas, so the handler only ever sees validated input and
  * no cast is needed anywhere.
  */
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { StageInputKind } from '../domain/schemas';
@@ -23,11 +24,32 @@ export interface HandlerContext {
   log: Logger;
   /** The OpenAPI document, built once from the route table. */
   openApi: () => unknown;
+  /** Files of a multipart upload (routes whose `bodyParsers` put them on req.file(s)). */
+  files: UploadedFile[];
+  /** Client address and agent, for records that must say who acted from where. */
+  client: { ip?: string; userAgent?: string };
+}
+
+export interface UploadedFile {
+  field: string;
+  originalName: string;
+  mediaType: string;
+  size: number;
+  buffer: Buffer;
+}
+
+/** A non-JSON answer: a download (PDF, XLSX, ZIP, SVG, XML) or an HTML page. */
+export interface RawReply {
+  contentType: string;
+  data: Buffer | string;
+  headers?: Record<string, string>;
 }
 
 export interface Reply {
   status: number;
+  /** The JSON body; ignored when `raw` is set. */
   body: unknown;
+  raw?: RawReply;
   /** Path of the created or monitored resource, sent as the Location header. */
   location?: string;
 }
@@ -57,6 +79,14 @@ export interface RouteMeta {
   stageInput?: StageInputKind;
   /** False for routes that never call the store or the gateway (no 503). */
   usesDependencies?: boolean;
+  /**
+   * Body parsers replacing the JSON parser (e.g. multer for multipart uploads, urlencoded for
+   * HTML forms); `requestContentType` documents what they accept.
+   */
+  bodyParsers?: RequestHandler[];
+  requestContentType?: string;
+  /** Media type of a raw success response, for the OpenAPI document (default JSON). */
+  responseContentType?: string;
 }
 
 export type AnyObjectSchema = z.ZodObject;
