@@ -174,7 +174,8 @@ const timestampTransformer: ValueTransformer = {
   from: (value: unknown): unknown => value,
 };
 
-function columns(kind: DatabaseKind) {
+/** Column helpers shared by every entity mapping (also those defined in other modules). */
+export function entityColumns(kind: DatabaseKind) {
   const text = (name: string, length: number, nullable = false): EntitySchemaColumnOptions => ({
     name,
     type: 'varchar',
@@ -209,7 +210,7 @@ function columns(kind: DatabaseKind) {
 
 /** Builds fresh schemas for one DataSource; schemas are not shared between DataSources. */
 export function buildEntities(kind: DatabaseKind): EntitySchema[] {
-  const c = columns(kind);
+  const c = entityColumns(kind);
   const programme = new EntitySchema<ProgrammeRow>({
     name: ENTITY.programme,
     tableName: 'programmes',

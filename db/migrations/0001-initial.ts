@@ -9,44 +9,8 @@
  * programme_id is indexed everywhere: by the primary key where the key starts with it, by
  * an explicit index otherwise.
  */
-import {
-  Table,
-  TableIndex,
-  type MigrationInterface,
-  type QueryRunner,
-  type TableColumnOptions,
-} from 'typeorm';
-
-function columnKit(queryRunner: QueryRunner) {
-  const type = queryRunner.connection.options.type;
-  const mysql = type === 'mysql' || type === 'mariadb';
-  const varchar = (name: string, length: number, isNullable = false): TableColumnOptions => ({
-    name,
-    type: 'varchar',
-    length: String(length),
-    isNullable,
-  });
-  return {
-    key: (name: string, length: number): TableColumnOptions => ({
-      ...varchar(name, length),
-      isPrimary: true,
-    }),
-    varchar,
-    timestamp: (name: string, isNullable = false): TableColumnOptions => varchar(name, 40, isNullable),
-    text: (name: string, isNullable = false): TableColumnOptions => ({ name, type: 'text', isNullable }),
-    json: (name: string, isNullable = false): TableColumnOptions => ({
-      name,
-      type: mysql ? 'longtext' : 'text',
-      isNullable,
-    }),
-    int: (name: string, isPrimary = false): TableColumnOptions => ({
-      name,
-      type: mysql ? 'int' : 'integer',
-      isPrimary,
-    }),
-    bool: (name: string): TableColumnOptions => ({ name, type: 'boolean' }),
-  };
-}
+import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { columnKit } from './column-kit';
 
 const TABLES = [
   'programmes',
