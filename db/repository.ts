@@ -51,7 +51,7 @@ import {
   type StoredDecision,
   type StoredProgramme,
 } from './mappers';
-import { SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial';
 
 export type {
   ArtefactSummary,
@@ -117,19 +117,12 @@ async function upsert<T extends ObjectLiteral>(
 }
 
 /** One queue per DataSource, so repositories sharing a connection also share its queue. */
-const queues = new WeakMap<DataSource, SerialQueue>();
-function queueFor(dataSource: DataSource): SerialQueue {
-  let queue = queues.get(dataSource);
-  if (!queue) queues.set(dataSource, (queue = new SerialQueue()));
-  return queue;
-}
-
 export class ProgrammeRepository {
   /** SQLite work is serialised (see SerialQueue); MySQL work runs on the pool concurrently. */
   private readonly queue: SerialQueue | null;
 
   constructor(private readonly dataSource: DataSource) {
-    this.queue = dataSource.options.type === 'better-sqlite3' ? queueFor(dataSource) : null;
+    this.queue = sqliteQueueFor(dataSource);
   }
 
   // ---- writes -------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import type { DataSource } from 'typeorm';
+
 /**
  * Runs async tasks one at a time, in call order.
  *
@@ -15,4 +17,14 @@ export class SerialQueue {
     this.tail = result.catch(() => undefined);
     return result;
   }
+}
+
+const queues = new WeakMap<DataSource, SerialQueue>();
+
+/** The one queue of a SQLite DataSource, shared by every repository on it; null for MySQL. */
+export function sqliteQueueFor(dataSource: DataSource): SerialQueue | null {
+  if (dataSource.options.type !== 'better-sqlite3') return null;
+  let queue = queues.get(dataSource);
+  if (!queue) queues.set(dataSource, (queue = new SerialQueue()));
+  return queue;
 }
