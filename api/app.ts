@@ -10,10 +10,11 @@ import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { guarded } from './dependencies';
 import { toProblem } from './errors';
+import { createApiMetrics, httpMetrics, type ApiMetrics, type OpsSource } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { HttpProblem, sendProblem, validationProblem, type FieldError } from './problem';
 import type { ProgrammeGateway } from './programme-gateway';
-import { expressPath, type HandlerContext, type Route, type UploadedFile } from './route';
+import { expressPath, type HandlerContext, type InputListener, type Route, type UploadedFile } from './route';
 import { buildRoutes } from './routes';
 import type { ProgrammeStore } from './store';
 import { idempotencyKey, jsonBody, NoBody } from './validate';
@@ -27,6 +28,14 @@ export interface AppOptions {
   readyTimeoutMs?: number;
   /** Workflow id recorded with a new programme's row before its workflow starts. */
   workflowIdFor?: (programmeId: string) => string;
+  /** Prometheus metrics; default: a fresh registry (with `ops` gauges when given). */
+  metrics?: ApiMetrics;
+  /** Domain counts for the /metrics gauges (programmes by stage, NCs, approvals). */
+  ops?: OpsSource;
+  /** Routes of feature modules that bring their own dependencies (evidence, reports, ...). */
+  extraRoutes?: Route[];
+  /** Told of every accepted stage input (analysis-feature.ts generates reports for approvals). */
+  onInputAccepted?: InputListener;
 }
 
 export const defaultWorkflowId = (programmeId: string): string => `programme-${programmeId}`;
@@ -40,10 +49,19 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
-function httpLogger(logger: Logger): RequestHandler {
+/** The programme a request is about, noted by routeHandler so the access log line names it. */
+interface ProgrammeLocals {
+  programmeId?: string;
+}
+
+function httpLogger(logger: Logger, workflowIdFor: (programmeId: string) => string): RequestHandler {
   return pinoHttp({
     logger,
     genReqId: requestId,
+    customProps: (_req, res) => {
+      const { programmeId }: ProgrammeLocals = (res as { locals?: ProgrammeLocals }).locals ?? {};
+      return programmeId ? { programmeId, workflowId: workflowIdFor(programmeId) } : {};
+    },
     // Bodies and headers never reach the log: they carry personal data and credentials.
     serializers: {
       req: (req: { id?: unknown; method?: unknown; url?: unknown }) => ({
@@ -94,10 +112,12 @@ function routeHandler(
       : { ok: true as const, value: undefined };
     const errors: FieldError[] = [...(bound.ok ? [] : bound.errors), ...(key.ok ? [] : key.errors)];
     if (!bound.ok || !key.ok) throw validationProblem(errors);
+    const programmeId = typeof req.params.id === 'string' ? req.params.id : undefined;
+    if (programmeId) (res.locals as ProgrammeLocals).programmeId = programmeId;
     const reply = await bound.value({
       ...base,
       idempotencyKey: key.value,
-      log: req.log,
+      log: programmeId ? req.log.child({ programmeId }) : req.log,
       files: uploadedFiles(req),
       client: { ip: req.ip, userAgent: req.get('user-agent') },
     });
@@ -152,7 +172,9 @@ const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
 
 export function createApp(options: AppOptions): Express {
   const logger = options.logger ?? pino();
-  const routes = buildRoutes({ workflowIdFor: options.workflowIdFor ?? defaultWorkflowId });
+  const workflowIdFor = options.workflowIdFor ?? defaultWorkflowId;
+  const routes = [...buildRoutes({ workflowIdFor }), ...(options.extraRoutes ?? [])];
+  const metrics = options.metrics ?? createApiMetrics({ ops: options.ops, log: logger });
   // Built eagerly: a mistake in the route table fails at startup, not on the first request.
   const document = buildOpenApiDocument(routes);
   const base = {
@@ -161,13 +183,16 @@ export function createApp(options: AppOptions): Express {
     newId: options.newId ?? randomUUID,
     readyTimeoutMs: options.readyTimeoutMs ?? 2000,
     openApi: () => document,
+    metrics,
+    onInputAccepted: options.onInputAccepted,
   };
 
   const app = express();
   app.disable('x-powered-by');
   // Flat string values only: nested qs objects would reach validation as surprises.
   app.set('query parser', 'simple');
-  app.use(httpLogger(logger));
+  app.use(httpLogger(logger, workflowIdFor));
+  app.use(httpMetrics(metrics));
 
   const methodsByPath = new Map<string, string[]>();
   for (const route of routes) {

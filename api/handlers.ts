@@ -21,6 +21,7 @@ import type {
   ProgrammeSummary,
   Readiness,
 } from './responses';
+import type { RoadmapTask } from '../domain/types';
 import type { HandlerContext, Reply } from './route';
 import type { ArtefactRow, IdentifiedRow, ProgrammeFilter, ProgrammeRow, ProgrammeStore } from './store';
 
@@ -131,9 +132,29 @@ async function liveState(ctx: HandlerContext, programmeId: string): Promise<Live
   }
 }
 
+/** Open roadmap tasks past their deadline: the status shows them beside the gates. */
+function overdueTasks(
+  rows: readonly IdentifiedRow[],
+  now: number,
+): z.input<typeof ProgrammeDetail>['overdueTasks'] {
+  return rows.flatMap((row) => {
+    const t: Partial<RoadmapTask> = row;
+    if (t.status !== 'open' || !t.deadline || !(Date.parse(t.deadline) < now)) return [];
+    return [
+      {
+        id: row.id,
+        requirementId: t.requirementId ?? '',
+        title: t.title ?? '',
+        owner: t.owner ?? '',
+        deadline: t.deadline,
+      },
+    ];
+  });
+}
+
 export async function getProgramme({ params }: IdParams, ctx: HandlerContext): Promise<Reply> {
   const row = await requireProgramme(ctx.store, params.id);
-  const live = await liveState(ctx, params.id);
+  const [live, tasks] = await Promise.all([liveState(ctx, params.id), ctx.store.listTasks(params.id)]);
   const stored = toSummary(row);
   const stage = live?.currentStage;
   const body: z.input<typeof ProgrammeDetail> = {
@@ -154,6 +175,7 @@ export async function getProgramme({ params }: IdParams, ctx: HandlerContext): P
     unmetGates: stage?.unmetGates ?? [],
     pendingApprovals: stage?.pendingApprovals ?? [],
     nextDeadline: stage?.nextDeadline ?? null,
+    overdueTasks: overdueTasks(tasks, Date.now()),
   };
   return ok(body);
 }
@@ -225,6 +247,7 @@ export function submitInput<P extends { id: string }, B>(
     const input = toInput(body, params);
     await requireProgramme(ctx.store, params.id);
     const result = await ctx.gateway.submit(params.id, input, ctx.idempotencyKey);
+    ctx.onInputAccepted?.(params.id, input, result);
     if (!createdAt) return ok(result);
     const location = result.recordId === undefined ? undefined : createdAt(params, result.recordId);
     return { status: 201, body: result, location };

@@ -5,10 +5,17 @@
  */
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
+import { resolveApprovalSecret } from '../approvals/secret';
+import { ApprovalStore } from '../db/approval-store';
 import { openDatabase } from '../db/data-source';
+import { OpsStats } from '../db/ops-stats';
 import { ProgrammeRepository } from '../db/repository';
+import { evidenceFeature } from '../evidence';
+import { kpiFeature } from '../kpi';
 import { ConfigError, loadConfig } from '../infra/config';
+import { analysisFeature } from './analysis-feature';
 import { createApp } from './app';
+import { approvalRoutes } from './routes/approvals';
 import { createTemporalGateway } from './temporal-gateway';
 
 /** How long requests in flight may take after a shutdown signal before their sockets are cut. */
@@ -46,7 +53,33 @@ export async function main(): Promise<void> {
 
   const dataSource = await openDatabase(config.databaseUrl);
   const gateway = await createTemporalGateway(config);
-  const app = createApp({ gateway, store: new ProgrammeRepository(dataSource), logger });
+  const analysis = analysisFeature({
+    dataSource,
+    client: gateway.client,
+    taskQueue: config.taskQueue,
+    scanRoots: config.scan.roots,
+    log: logger,
+  });
+  const app = createApp({
+    gateway,
+    store: new ProgrammeRepository(dataSource),
+    logger,
+    ops: new OpsStats(dataSource, { approvalOverdueAfter: config.approvalOverdueAfter }),
+    extraRoutes: [
+      ...evidenceFeature(dataSource, { dir: config.evidenceDir, maxBytes: config.evidenceMaxBytes }),
+      ...kpiFeature(dataSource).routes,
+      ...analysis.routes,
+      ...approvalRoutes({
+        gateway,
+        links: new ApprovalStore(dataSource),
+        secret: resolveApprovalSecret({
+          approvalSecret: config.mail.approvalSecret,
+          dataDir: config.dataDir,
+        }),
+      }),
+    ],
+    onInputAccepted: analysis.onInputAccepted,
+  });
   const server = createServer(app);
   await listen(server, config.port, config.host);
   logger.info({ host: config.host, port: config.port }, 'API listening');

@@ -34,9 +34,13 @@ function isZodSchema(value: unknown): value is z.ZodType {
   return value instanceof z.ZodType;
 }
 
-function componentRegistry() {
+function componentRegistry(routes: readonly Route[]) {
   const registry = z.registry<{ id: string }>();
-  const named = [...Object.entries(domainSchemas), ...Object.entries(responseSchemas)];
+  const named = [
+    ...Object.entries(domainSchemas),
+    ...Object.entries(responseSchemas),
+    ...routes.flatMap((r) => Object.entries(r.components ?? {})),
+  ];
   for (const [id, schema] of named) {
     if (!isZodSchema(schema)) continue;
     if (registry.has(schema)) continue;
@@ -168,7 +172,7 @@ export interface OpenApiDocument {
 }
 
 export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument {
-  const registry = componentRegistry();
+  const registry = componentRegistry(routes);
   const generated = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -181,7 +185,9 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
     const id = registry.get(schema)?.id;
     // Inline schemas would make clients generate anonymous types; insist on a named export.
     if (!id)
-      throw new Error(`${where}: its schemas must be named exports of domain/schemas.ts or api/responses.ts`);
+      throw new Error(
+        `${where}: its schemas must be named exports of domain/schemas.ts or api/responses.ts, or the route's components`,
+      );
     return { $ref: `${SCHEMA_REF}${id}` };
   };
 

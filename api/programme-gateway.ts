@@ -2,8 +2,15 @@
  * What the HTTP layer needs from the workflow engine. The Temporal implementation lives in
  * temporal-gateway.ts; keeping the interface here keeps route handlers free of SDK details.
  */
-import type { DecisionBody, ProgrammeConfig, StageInput } from '../domain/schemas';
-import type { ApprovalDecisionResult, InputResult, ProgrammeView, StageView } from '../domain/types';
+import type { ApprovalRequestView } from '../domain/approvals';
+import type { ProgrammeConfig, ReassignApprovalBody, StageInput } from '../domain/schemas';
+import type {
+  ApprovalDecisionResult,
+  DecisionInput,
+  InputResult,
+  ProgrammeView,
+  StageView,
+} from '../domain/types';
 
 export interface StartProgramme {
   programmeId: string;
@@ -24,11 +31,27 @@ export interface ProgrammeGateway {
   /** @throws NotFoundError, or ConflictError when the current stage does not accept the input */
   submit(programmeId: string, input: StageInput, requestId?: string): Promise<InputResult>;
   /** @throws NotFoundError, or ConflictError when the gate is not open for this decision */
-  decide(programmeId: string, decision: DecisionBody, decisionId?: string): Promise<ApprovalDecisionResult>;
+  decide(programmeId: string, decision: DecisionInput, decisionId?: string): Promise<ApprovalDecisionResult>;
   /** @throws NotFoundError, or ConflictError when already withdrawn */
   withdraw(programmeId: string, reason: string): Promise<void>;
   /** Resolves when Temporal answers; used by /readyz. */
   ping(): Promise<void>;
+}
+
+/** Approvals by e-mail: the requests of the running step, and the programme manager's controls. */
+export interface ApprovalGateway {
+  /** The approval requests of the running step; empty between steps. @throws NotFoundError */
+  approvals(programmeId: string): Promise<ApprovalRequestView[]>;
+  /** @throws NotFoundError, or ConflictError when the decision is not accepted (code says why) */
+  decide(programmeId: string, decision: DecisionInput, decisionId?: string): Promise<ApprovalDecisionResult>;
+  /** @throws NotFoundError, or ConflictError when no request is open for the gate */
+  resendApproval(programmeId: string, gate: string): Promise<ApprovalRequestView>;
+  /** @throws NotFoundError, or ConflictError when the reassignment is not possible */
+  reassignApproval(
+    programmeId: string,
+    gate: string,
+    body: ReassignApprovalBody,
+  ): Promise<ApprovalRequestView>;
 }
 
 export class NotFoundError extends Error {
@@ -39,7 +62,11 @@ export class NotFoundError extends Error {
 }
 
 export class ConflictError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Machine-readable reason from the workflow's validator, e.g. 'superseded' (see domain/approvals.ts). */
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'ConflictError';
   }

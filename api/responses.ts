@@ -60,6 +60,25 @@ const PendingApproval = z.object({
   approverRole: z.enum(['sponsor', 'topManagement', 'complianceLead']),
   approverEmail: z.string().optional(),
   lastOutcome: z.enum(APPROVAL_OUTCOMES).optional(),
+  request: z
+    .object({
+      requestId: z.string(),
+      artefactSha256: z.string(),
+      approvers: z.array(z.string()),
+      waitingFor: z.array(z.string()),
+      quorum: z.number().int(),
+      approvals: z.number().int(),
+      remindersSent: z.number().int(),
+      nextReminderAt: Timestamp.optional(),
+      escalationAt: Timestamp.optional(),
+      escalatedTo: z.string().optional(),
+      dueAt: Timestamp,
+      overdue: z.boolean(),
+    })
+    .optional()
+    .meta({
+      description: 'The e-mail approval request out for this version (see /programmes/{id}/approvals)',
+    }),
 });
 const Deadline = z.object({ id: z.string(), dueAt: Timestamp, description: z.string() });
 
@@ -137,6 +156,17 @@ export const ProgrammeDetail = ProgrammeSummary.extend({
   unmetGates: z.array(UnmetGate),
   pendingApprovals: z.array(PendingApproval),
   nextDeadline: Deadline.nullable(),
+  overdueTasks: z
+    .array(
+      z.object({
+        id: z.string(),
+        requirementId: z.string(),
+        title: z.string(),
+        owner: z.string(),
+        deadline: Timestamp,
+      }),
+    )
+    .meta({ description: 'Open roadmap tasks past their deadline' }),
 });
 
 export const Accepted = z.object({
@@ -217,6 +247,15 @@ export const Decision = z.object({
   approver: z.string(),
   comment: z.string().optional(),
   decidedAt: Timestamp,
+  artefactSha256: z
+    .string()
+    .optional()
+    .meta({ description: 'SHA-256 of the exact artefact version decided' }),
+  requestId: z.string().optional().meta({ description: 'The approval request the decision answered' }),
+  channel: z.enum(['api', 'email']).optional(),
+  clientIp: z.string().optional(),
+  userAgent: z.string().optional(),
+  quorum: z.string().optional().meta({ description: 'For k-of-n gates, e.g. "1 of 2"' }),
 });
 
 export const ArtefactSummary = z.object({
@@ -247,3 +286,9 @@ export const OpenApiDocument = z.object({
   paths: z.record(z.string(), z.unknown()),
   components: z.record(z.string(), z.unknown()),
 });
+
+/** Non-JSON documents of the operations routes, described for the OpenAPI document. */
+export const BpmnXml = z.string().meta({ description: 'BPMN 2.0 XML with diagram interchange' });
+export const SvgImage = z.string().meta({ description: 'SVG image' });
+export const HtmlPage = z.string().meta({ description: 'HTML page' });
+export const PrometheusText = z.string().meta({ description: 'Prometheus text exposition format 0.0.4' });

@@ -7,7 +7,9 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { StageInputKind } from '../domain/schemas';
+import type { StageInput, StageInputKind } from '../domain/schemas';
+import type { InputResult } from '../domain/types';
+import type { ApiMetrics } from './metrics';
 import type { ProgrammeGateway } from './programme-gateway';
 import type { ProgrammeStore } from './store';
 import { parseRequest, type ParsedRequest, type ParseResult, type RawRequest } from './validate';
@@ -24,11 +26,17 @@ export interface HandlerContext {
   log: Logger;
   /** The OpenAPI document, built once from the route table. */
   openApi: () => unknown;
+  /** Prometheus metrics of this API (served at /metrics). */
+  metrics: ApiMetrics;
   /** Files of a multipart upload (routes whose `bodyParsers` put them on req.file(s)). */
   files: UploadedFile[];
   /** Client address and agent, for records that must say who acted from where. */
   client: { ip?: string; userAgent?: string };
+  /** Told of every stage input the workflow accepted (e.g. to generate the report an approval needs). */
+  onInputAccepted?: InputListener;
 }
+
+export type InputListener = (programmeId: string, input: StageInput, result: InputResult) => void;
 
 export interface UploadedFile {
   field: string;
@@ -87,6 +95,8 @@ export interface RouteMeta {
   requestContentType?: string;
   /** Media type of a raw success response, for the OpenAPI document (default JSON). */
   responseContentType?: string;
+  /** Named schemas of a feature module's own routes, published as OpenAPI components. */
+  components?: Record<string, z.ZodType>;
 }
 
 export type AnyObjectSchema = z.ZodObject;

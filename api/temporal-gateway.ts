@@ -10,7 +10,8 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DecisionBody, StageInput } from '../domain/schemas';
+import type { ApprovalRequestView } from '../domain/approvals';
+import type { ReassignApprovalBody, StageInput } from '../domain/schemas';
 import {
   AimsCycle,
   AimsOrganisation,
@@ -18,21 +19,25 @@ import {
   AimsStage,
   AimsStep,
 } from '../domain/search-attributes';
-import type { ProgrammeView, StageView } from '../domain/types';
+import type { DecisionInput, ProgrammeView, StageView } from '../domain/types';
 import type { AppConfig } from '../infra/config';
 import {
   INPUT_REJECTED,
+  approvalRequestsQuery,
   programmeViewQuery,
+  reassignApprovalUpdate,
   recordDecisionUpdate,
+  resendApprovalUpdate,
   stageViewQuery,
   submitInputUpdate,
   withdrawSignal,
 } from '../workflows/messages';
-import type { programmeWorkflow } from '../workflows';
+import type { kpiScheduleWorkflow, programmeWorkflow } from '../workflows';
 import { defaultWorkflowId } from './app';
 import {
   ConflictError,
   NotFoundError,
+  type ApprovalGateway,
   type LiveProgramme,
   type ProgrammeGateway,
   type StartProgramme,
@@ -44,13 +49,20 @@ const HANDOVER_WAIT_MS = 100;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function rejectionReason(err: unknown): string | undefined {
+function rejection(err: unknown): ConflictError | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
-  return cause instanceof ApplicationFailure && cause.type === INPUT_REJECTED ? cause.message : undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== INPUT_REJECTED) return undefined;
+  // Validators that classify their rejection put { code } in the failure's details.
+  const detail: unknown = cause.details?.[0];
+  const code =
+    typeof detail === 'object' && detail !== null && 'code' in detail && typeof detail.code === 'string'
+      ? detail.code
+      : undefined;
+  return new ConflictError(cause.message, code);
 }
 
-export class TemporalProgrammeGateway implements ProgrammeGateway {
+export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGateway {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
@@ -73,6 +85,18 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
         ],
         staticSummary: `${p.organisation}: ${p.name}`,
       });
+      // The KPI clock runs beside the programme; starting it again after a retry is harmless.
+      await this.client.workflow
+        .start<typeof kpiScheduleWorkflow>('kpiScheduleWorkflow', {
+          taskQueue: this.taskQueue,
+          workflowId: `${workflowId}/kpis`,
+          args: [{ programmeId: p.programmeId, interval: p.config.kpiInterval }],
+          typedSearchAttributes: [{ key: AimsProgrammeId, value: p.programmeId }],
+          staticSummary: `KPI snapshots: ${p.organisation}`,
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError)
         throw new ConflictError(`programme ${p.programmeId} already exists`);
@@ -118,8 +142,8 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
         try {
           return await send(programme.stageWorkflowId);
         } catch (err) {
-          const reason = rejectionReason(err);
-          if (reason) throw new ConflictError(reason);
+          const conflict = rejection(err);
+          if (conflict) throw conflict;
           if (!(err instanceof WorkflowNotFoundError)) throw err;
         }
       }
@@ -136,11 +160,35 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
     );
   }
 
-  decide(programmeId: string, decision: DecisionBody, decisionId?: string) {
+  decide(programmeId: string, decision: DecisionInput, decisionId?: string) {
     return this.toCurrentStage(programmeId, (id) =>
       this.client.workflow
         .getHandle(id)
         .executeUpdate(recordDecisionUpdate, { args: [decision], updateId: decisionId }),
+    );
+  }
+
+  async approvals(programmeId: string): Promise<ApprovalRequestView[]> {
+    const programme = await this.programme(programmeId);
+    if (!programme.stageWorkflowId) return [];
+    try {
+      return await this.client.workflow.getHandle(programme.stageWorkflowId).query(approvalRequestsQuery);
+    } catch (err) {
+      // The step finished between the two queries: its requests are closed.
+      if (err instanceof WorkflowNotFoundError) return [];
+      throw err;
+    }
+  }
+
+  resendApproval(programmeId: string, gate: string) {
+    return this.toCurrentStage(programmeId, (id) =>
+      this.client.workflow.getHandle(id).executeUpdate(resendApprovalUpdate, { args: [{ gate }] }),
+    );
+  }
+
+  reassignApproval(programmeId: string, gate: string, body: ReassignApprovalBody) {
+    return this.toCurrentStage(programmeId, (id) =>
+      this.client.workflow.getHandle(id).executeUpdate(reassignApprovalUpdate, { args: [{ ...body, gate }] }),
     );
   }
 
@@ -158,11 +206,12 @@ export class TemporalProgrammeGateway implements ProgrammeGateway {
 
 export async function createTemporalGateway(
   config: AppConfig,
-): Promise<ProgrammeGateway & { close(): Promise<void> }> {
+): Promise<ProgrammeGateway & ApprovalGateway & { client: Client; close(): Promise<void> }> {
   const connection = await Connection.connect({
     address: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
   });
   const client = new Client({ connection, namespace: config.temporalNamespace });
   const gateway = new TemporalProgrammeGateway(client, config.taskQueue);
-  return Object.assign(gateway, { close: () => connection.close() });
+  // The client is shared with feature modules that start their own workflows (inventory, reports).
+  return Object.assign(gateway, { client, close: () => connection.close() });
 }

@@ -5,9 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DataSource } from 'typeorm';
-import { describeDatabase, parseDatabaseUrl } from './database-url';
+import { DataSource, type EntitySchema } from 'typeorm';
+import { buildApprovalEntities } from './approval-store';
+import { describeDatabase, parseDatabaseUrl, type DatabaseKind } from './database-url';
 import { buildEntities } from './entities';
+import { buildEvidenceEntity } from './evidence-repository';
+import { buildKpiEntity } from './kpi-repository';
+import { buildInventoryEntities } from './inventory-repository';
+import { buildReportEntity } from './report-repository';
 import { MIGRATIONS } from './migrations';
 
 export { describeDatabase, type DatabaseKind } from './database-url';
@@ -35,7 +40,7 @@ export function createDataSource(databaseUrl: string): DataSource {
       ...common,
       type: 'better-sqlite3',
       database: target.file,
-      entities: buildEntities('sqlite'),
+      entities: allEntities('sqlite'),
       // WAL lets readers (the API) proceed while a writer (an activity) commits; it does not
       // apply to in-memory databases. The driver itself turns foreign_keys on.
       enableWAL: !inMemory,
@@ -51,8 +56,20 @@ export function createDataSource(databaseUrl: string): DataSource {
     password: target.password,
     database: target.database,
     charset: 'utf8mb4',
-    entities: buildEntities('mysql'),
+    entities: allEntities('mysql'),
   });
+}
+
+/** Every table mapping, the core ones and those of feature modules; one list for both dialects. */
+function allEntities(kind: DatabaseKind): EntitySchema[] {
+  return [
+    ...buildEntities(kind),
+    ...buildApprovalEntities(kind),
+    buildEvidenceEntity(kind),
+    ...buildInventoryEntities(kind),
+    buildReportEntity(kind),
+    buildKpiEntity(kind),
+  ] as EntitySchema[];
 }
 
 /** Connects and applies pending migrations; the caller owns the result and destroys it. */

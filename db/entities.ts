@@ -7,7 +7,13 @@
  * schemas are built per DataSource by `buildEntities(kind)`.
  */
 import { EntitySchema, type EntitySchemaColumnOptions, type ValueTransformer } from 'typeorm';
-import type { AssessmentStatus, AuditKind, FindingGrade, ProgrammeConfig } from '../domain/schemas';
+import type {
+  AssessmentItem,
+  AssessmentStatus,
+  AuditKind,
+  FindingGrade,
+  ProgrammeConfig,
+} from '../domain/schemas';
 import type {
   ApprovalState,
   Certificate,
@@ -71,6 +77,8 @@ export interface AssessmentRow {
   assessor: string;
   evidence: string[];
   assessedAt: string;
+  /** Gap-scoring details (factors, ISO 27001 reuse); null when the assessment gave none. */
+  scoring: Pick<AssessmentItem, 'factors' | 'reuseFrom27001'> | null;
 }
 
 export interface TaskRow {
@@ -135,6 +143,12 @@ export interface DecisionRow {
   approverRole: ApprovalState['approverRole'];
   comment: string | null;
   decidedAt: string;
+  artefactSha256: string | null;
+  requestId: string | null;
+  channel: ApprovalState['channel'] | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  quorum: string | null;
 }
 
 export interface CertificateRow {
@@ -264,6 +278,7 @@ export function buildEntities(kind: DatabaseKind): EntitySchema[] {
       assessor: c.text('assessor', 320),
       evidence: c.json('evidence'),
       assessedAt: c.timestamp('assessed_at'),
+      scoring: c.json('scoring', true),
     },
   });
   const task = new EntitySchema<TaskRow>({
@@ -343,6 +358,12 @@ export function buildEntities(kind: DatabaseKind): EntitySchema[] {
       approverRole: c.text('approver_role', 40),
       comment: c.longText('comment', true),
       decidedAt: c.timestamp('decided_at'),
+      artefactSha256: c.text('artefact_sha256', 64, true),
+      requestId: c.text('request_id', 200, true),
+      channel: c.text('channel', 20, true),
+      clientIp: c.text('client_ip', 64, true),
+      userAgent: c.text('user_agent', 500, true),
+      quorum: c.text('quorum', 20, true),
     },
     indices: [{ name: 'IDX_approval_decisions_programme', columns: ['programmeId', 'decidedAt'] }],
   });

@@ -135,6 +135,10 @@ export function toAssessmentRow(programmeId: string, cycle: number, a: Assessmen
     assessor: a.assessor,
     evidence: a.evidence,
     assessedAt: a.assessedAt,
+    scoring:
+      a.factors === undefined && a.reuseFrom27001 === undefined
+        ? null
+        : compact({ factors: a.factors, reuseFrom27001: a.reuseFrom27001 }),
   };
 }
 
@@ -147,6 +151,8 @@ export function fromAssessmentRow(row: AssessmentRow): StoredAssessment {
     assessor: row.assessor,
     evidence: row.evidence,
     assessedAt: row.assessedAt,
+    factors: row.scoring?.factors,
+    reuseFrom27001: row.scoring?.reuseFrom27001,
   });
 }
 
@@ -275,6 +281,13 @@ export function toDecisionRow(programmeId: string, d: StoredDecision): DecisionR
     approverRole: d.approverRole,
     comment: d.comment ?? null,
     decidedAt: d.decidedAt,
+    artefactSha256: d.artefactSha256 ?? null,
+    requestId: d.requestId ?? null,
+    channel: d.channel ?? null,
+    clientIp: d.clientIp ?? null,
+    // Browsers send agents of any length; the column keeps the first 500 characters.
+    userAgent: d.userAgent?.slice(0, 500) ?? null,
+    quorum: d.quorum ?? null,
   };
 }
 
@@ -290,6 +303,12 @@ export function fromDecisionRow(row: DecisionRow): StoredDecision {
     approver: row.approver,
     comment: orUndefined(row.comment),
     decidedAt: row.decidedAt,
+    artefactSha256: orUndefined(row.artefactSha256),
+    requestId: orUndefined(row.requestId),
+    channel: orUndefined(row.channel),
+    clientIp: orUndefined(row.clientIp),
+    userAgent: orUndefined(row.userAgent),
+    quorum: orUndefined(row.quorum),
   });
 }
 

@@ -7,7 +7,7 @@ import type { DomainRecords } from '../activities/contract';
 import { addDurationIso } from './durations';
 import { currentAudit, evaluateGate, openMajors, type StepContext } from './gates';
 import type { ApprovalDef, DeadlineId } from './process-model';
-import type { AuditFinding, AuditKind, DecisionBody, StageInput } from './schemas';
+import type { AuditFinding, AuditKind, DecisionBody, FindingGrade, StageInput } from './schemas';
 import type {
   ApprovalState,
   ArtefactKind,
@@ -25,6 +25,22 @@ import type {
 export type { StepContext } from './gates';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+const GRADE_NAMES: Record<FindingGrade, string> = {
+  conformity: 'a conformity',
+  minor_nc: 'a minor nonconformity',
+  major_nc: 'a major nonconformity',
+  observation: 'an observation',
+  ofi: 'an opportunity for improvement',
+};
+
+const AUDIT_NAMES: Record<AuditKind, string> = {
+  internal: 'an internal audit',
+  stage1: 'a stage 1 audit',
+  stage2: 'a stage 2 audit',
+  surveillance: 'a surveillance audit',
+  recertification: 'a recertification audit',
+};
 
 // ---------------------------------------------------------------- artefacts and approvals
 
@@ -148,13 +164,17 @@ export function inputRejection(d: Dossier, ctx: StepContext, input: StageInput):
     }
     case 'impactAssessment': {
       const system = d.scope?.body.aiSystems.find((s) => s.id === input.aiSystemId);
+      // A system in scope that a scan found after scoping can be assessed too (domain/discoveries.ts).
+      if (!system && d.discoveredSystems?.[input.aiSystemId]) return null;
       if (!system) return `AI system ${input.aiSystemId} is not in the registered scope`;
       return system.inScope ? null : `AI system ${input.aiSystemId} is outside the AIMS scope`;
     }
     case 'riskTreatmentPlan': {
       const known = new Set((d.scope?.body.aiSystems ?? []).map((s) => s.id));
       const unknown = input.risks.flatMap((r) => r.aiSystemIds).filter((id) => !known.has(id));
-      return unknown.length === 0 ? null : `risks reference unknown AI systems: ${unknown.join(', ')}`;
+      return unknown.length === 0
+        ? null
+        : `risks reference unknown AI systems: ${[...new Set(unknown)].join(', ')}`;
     }
     case 'audit':
       return (
@@ -172,7 +192,7 @@ export function inputRejection(d: Dossier, ctx: StepContext, input: StageInput):
       const f = d.findings[input.findingId];
       if (!f) return `no finding ${input.findingId}`;
       if (f.grade !== 'minor_nc' && f.grade !== 'major_nc')
-        return `finding ${f.id} is a ${f.grade}, not a nonconformity`;
+        return `finding ${f.id} is ${GRADE_NAMES[f.grade]}, not a nonconformity`;
       return f.status === 'open' ? null : `finding ${f.id} is already ${f.status.replace('_', ' ')}`;
     }
     case 'verification': {
@@ -215,7 +235,7 @@ function gradeRejection(audit: AuditKind, finding: AuditFinding): string | null 
 }
 
 function auditRejection(d: Dossier, ctx: StepContext, audit: AuditKind): string | null {
-  if (!stepAcceptsAudit(ctx, audit)) return `a ${audit} audit is not held in step ${ctx.step.id}`;
+  if (!stepAcceptsAudit(ctx, audit)) return `${AUDIT_NAMES[audit]} is not held in step ${ctx.step.id}`;
   if (audit === 'stage1' || audit === 'stage2') {
     const body = ctx.step.approvals.find((a) => a.gate === 'certification_body');
     if (body && !isApproved(d, ctx, body))
@@ -300,7 +320,7 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
       };
     }
     case 'soa': {
-      const body = { entries: input.entries };
+      const body = { entries: input.entries, ...(input.submittedBy && { submittedBy: input.submittedBy }) };
       d.soa = { version: (d.soa?.version ?? 0) + 1, submittedAt: now, body };
       return artefact('soa', '', d.soa.version, now, body);
     }
@@ -589,5 +609,7 @@ export function dossierForNextCycle(d: Dossier): Dossier {
   const liveFindings = Object.fromEntries(
     Object.entries(d.findings).filter(([, f]) => f.status === 'open' || f.status === 'action_planned'),
   );
-  return { ...d, cycle: d.cycle + 1, findings: liveFindings, audits: [], approvals: {} };
+  // The latest stage 1 stays: a certificate withdrawn in a later cycle needs only a new stage 2.
+  const stage1 = d.audits.filter((a) => a.audit === 'stage1').slice(-1);
+  return { ...d, cycle: d.cycle + 1, findings: liveFindings, audits: stage1, approvals: {} };
 }

@@ -6,11 +6,16 @@
 import { z } from 'zod';
 import { parse as parseDuration } from 'tinyduration';
 import { CONTROLS, findRequirement, isRequirementId } from '../catalogue/iso42001';
+import { isRiskSourceId } from '../catalogue/annex-c';
+import { isIso27001Shared } from '../catalogue/profiles';
+import { APPROVAL_DEFAULTS, APPROVER_ROLES } from './approval-defaults';
+import { STEPS } from './process-model';
 
+/** Calendar parts must be whole: half a month has no meaning the deadlines could honour. */
 function isIsoDuration(value: string): boolean {
   try {
-    parseDuration(value);
-    return true;
+    const d = parseDuration(value);
+    return [d.years, d.months, d.weeks, d.days, d.hours, d.minutes].every((n) => Number.isInteger(n ?? 0));
   } catch {
     return false;
   }
@@ -18,7 +23,10 @@ function isIsoDuration(value: string): boolean {
 
 export const IsoDuration = z
   .string()
-  .refine(isIsoDuration, { message: 'must be an ISO 8601 duration such as P183D, P12M or PT30S' })
+  .refine(isIsoDuration, {
+    message:
+      'must be an ISO 8601 duration with whole units (seconds may be fractional), such as P183D, P12M or PT30S',
+  })
   .meta({ format: 'duration', examples: ['P183D'] });
 
 const Text = (max = 2000) => z.string().trim().min(1).max(max);
@@ -36,6 +44,55 @@ const Slug = z
 
 export const Person = z.object({ name: Text(200), email: z.email() }).strict();
 
+/** Who submitted an artefact; under segregation of duties that person may not approve it. */
+const SubmittedBy = z
+  .email()
+  .optional()
+  .meta({ description: 'Who submitted this version; they may not approve it (segregation of duties)' });
+
+const APPROVAL_GATES = STEPS.flatMap((s) => s.approvals.map((a) => a.gate)) as [string, ...string[]];
+
+export const GateApprovers = z
+  .object({
+    approvers: z.array(Person).min(1).max(10).optional().meta({
+      description: 'People who decide this gate instead of the role the process model names',
+    }),
+    quorum: z.number().int().min(1).max(10).optional().meta({
+      description: 'Approvals needed (k of n); one rejection or change request decides the request',
+    }),
+  })
+  .strict()
+  .refine((g) => (g.quorum ?? 1) <= (g.approvers?.length ?? 1), {
+    path: ['quorum'],
+    message: 'the quorum cannot exceed the number of approvers',
+  });
+
+const Weight = z.number().min(0).max(10);
+const Boost = z.number().min(1).max(5);
+
+/** Weights of the four gap factors and the extra weight of chosen Annex C objectives. */
+export const GapScoringConfig = z
+  .object({
+    weights: z
+      .object({
+        inherentRisk: Weight.optional(),
+        regulatoryExposure: Weight.optional(),
+        customerTrust: Weight.optional(),
+        implementationComplexity: Weight.optional(),
+      })
+      .strict()
+      .optional(),
+    objectiveBoost: z
+      .object({ security: Boost.optional(), fairness: Boost.optional(), transparency: Boost.optional() })
+      .strict()
+      .optional()
+      .meta({
+        description:
+          'Multiplier (1-5) for gaps in requirements that serve the security (C.2.10), fairness (C.2.5) or transparency (C.2.11) objective',
+      }),
+  })
+  .strict();
+
 export const ProgrammeConfig = z
   .object({
     majorNcVerificationWindow: IsoDuration.default('P183D').meta({
@@ -49,6 +106,54 @@ export const ProgrammeConfig = z
     certificateValidity: IsoDuration.default('P3Y'),
     restoreWindow: IsoDuration.default('P6M').meta({
       description: 'How long a lapsed certificate can still be restored',
+    }),
+    kpiInterval: IsoDuration.default('P3M').meta({ description: 'How often KPI snapshots are taken' }),
+    // The approval and notice settings are optional rather than defaulted: programmes started
+    // before they existed have none, so domain/approvals.ts approvalPolicy() applies the
+    // defaults for every programme alike.
+    approvalReminderInterval: IsoDuration.optional().meta({
+      description: `An approver who has not decided is reminded after this long, and again after each interval (default ${APPROVAL_DEFAULTS.reminderInterval})`,
+    }),
+    approvalMaxReminders: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .optional()
+      .meta({ description: `Reminders before escalation (default ${APPROVAL_DEFAULTS.maxReminders})` }),
+    approvalEscalation: z
+      .array(z.union([z.enum(APPROVER_ROLES), Person]))
+      .max(10)
+      .optional()
+      .meta({
+        description: `Escalation ladder, lowest first: one interval after the last reminder the request also goes to the next person above the approver (default ${APPROVAL_DEFAULTS.escalation.join(' > ')})`,
+      }),
+    approvalExpiry: IsoDuration.optional().meta({
+      description: `After this long without a decision the gate is marked overdue; it stays decidable (default ${APPROVAL_DEFAULTS.expiry})`,
+    }),
+    approvalLinkValidity: IsoDuration.optional().meta({
+      description: `How long the links of one approval e-mail stay valid (default ${APPROVAL_DEFAULTS.linkValidity})`,
+    }),
+    approvalGates: z.partialRecord(z.enum(APPROVAL_GATES), GateApprovers).optional().meta({
+      description: 'Per approval gate: named approvers instead of the role, and a quorum (k of n)',
+    }),
+    segregationOfDuties: z.boolean().optional().meta({
+      description: 'The submitter of an artefact (submittedBy) may not approve it (default true)',
+    }),
+    auditUpcomingNotice: IsoDuration.optional().meta({
+      description: `How long before a surveillance or recertification audit is due the leads are told (default ${APPROVAL_DEFAULTS.auditNotice})`,
+    }),
+    certificateExpiryNotice: IsoDuration.optional().meta({
+      description: `How long before the certificate expires its holders are told (default ${APPROVAL_DEFAULTS.certificateNotice})`,
+    }),
+    // Optional rather than defaulted, like the settings above: domain/gap-scoring.ts applies
+    // the defaults, so programmes started before these existed score the same way.
+    gapScoring: GapScoringConfig.optional().meta({
+      description: 'How gaps are scored and ordered on the roadmap (defaults in README)',
+    }),
+    impactAssessmentDue: IsoDuration.optional().meta({
+      description:
+        'Deadline of the impact-assessment task created when a scan finds a new AI system in scope (default P30D)',
     }),
   })
   .strict();
@@ -103,6 +208,7 @@ export const ScopeBody = z
     complianceLead: Person,
     topManagement: Person,
     committee: z.array(Person).default([]),
+    submittedBy: SubmittedBy,
   })
   .strict();
 
@@ -113,16 +219,41 @@ export const ASSESSMENT_STATUSES = [
   'not_applicable',
 ] as const;
 
+const Factor = z.number().int().min(1).max(5);
+export const GapFactorsInput = z
+  .object({
+    inherentRisk: Factor.optional(),
+    regulatoryExposure: Factor.optional(),
+    customerTrust: Factor.optional(),
+    implementationComplexity: Factor.optional(),
+  })
+  .strict();
+
 export const AssessmentItem = z
   .object({
     requirementId: RequirementId,
     status: z.enum(ASSESSMENT_STATUSES),
     justification: Text().optional(),
     assessor: z.email(),
-    evidence: z.array(Text(500)).max(50).default([]),
+    evidence: z.array(Text(500)).max(50).default([]).meta({
+      description: 'Evidence references: document ids, URLs, evidence register keys',
+    }),
+    factors: GapFactorsInput.optional().meta({
+      description: 'Scoring factors (1-5) for this gap, overriding the catalogue defaults',
+    }),
+    reuseFrom27001: z.boolean().optional().meta({
+      description: 'Evidence of the same ISO/IEC 27001 management-system clause is reused',
+    }),
   })
   .strict()
   .superRefine((item, ctx) => {
+    if (item.reuseFrom27001 && !isIso27001Shared(item.requirementId)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reuseFrom27001'],
+        message: 'only clauses shared with ISO/IEC 27001 (harmonised structure) can reuse its evidence',
+      });
+    }
     if (item.status === 'not_applicable' && findRequirement(item.requirementId)?.kind === 'clause') {
       ctx.addIssue({
         code: 'custom',
@@ -164,6 +295,7 @@ export const PolicyBody = z
     documentRef: Text(2000).meta({
       description: 'URL or document-management reference of the exact version',
     }),
+    submittedBy: SubmittedBy,
   })
   .strict();
 
@@ -183,11 +315,19 @@ export const RiskTreatmentPlanBody = z
             controls: z.array(ControlId).default([]),
             residualLikelihood: Score,
             residualSeverity: Score,
+            owner: z.email().optional(),
+            riskSources: z
+              .array(
+                z.string().refine(isRiskSourceId, { message: 'an Annex C risk source id (C.3.1-C.3.7)' }),
+              )
+              .max(7)
+              .optional(),
           })
           .strict(),
       )
       .min(1)
       .max(1000),
+    submittedBy: SubmittedBy,
   })
   .strict();
 
@@ -202,8 +342,24 @@ export const ImpactAssessmentBody = z
     likelihood: Score,
     severity: Score,
     measures: z.array(Text()).default([]),
+    // ISO/IEC 42005 fields beyond the core: all optional so earlier assessments stay valid.
+    societalHarms: z.array(Text()).max(50).optional(),
+    societalBenefits: z.array(Text()).max(50).optional(),
+    vulnerableGroups: z.array(Text(300)).max(50).optional(),
+    jurisdictions: z.array(Text(100)).max(50).optional(),
+    dataDescription: Text(5000).optional(),
+    deploymentContext: Text(5000).optional(),
+    linkedRiskIds: z.array(Slug).max(200).optional(),
+    responsible: z.email().optional(),
+    approvedBy: z.email().optional(),
+    approvedOn: Instant.optional(),
+    reviewDue: Instant.optional(),
   })
-  .strict();
+  .strict()
+  .refine((ia) => (ia.approvedBy === undefined) === (ia.approvedOn === undefined), {
+    path: ['approvedOn'],
+    message: 'an approval needs both approvedBy and approvedOn',
+  });
 
 export const SoaEntry = z
   .object({
@@ -213,11 +369,14 @@ export const SoaEntry = z
     justification: Text(),
     implementationStatus: z.enum(['implemented', 'partially_implemented', 'planned', 'not_implemented']),
     owner: z.email().optional(),
+    linkedRiskIds: z.array(Slug).max(200).optional(),
+    linkedAiSystemIds: z.array(Slug).max(500).optional(),
+    evidenceRefs: z.array(Text(500)).max(50).optional(),
   })
   .strict();
 
 export const SoaBody = z
-  .object({ entries: z.array(SoaEntry).min(CONTROLS.length).max(500) })
+  .object({ entries: z.array(SoaEntry).min(CONTROLS.length).max(500), submittedBy: SubmittedBy })
   .strict()
   .superRefine((soa, ctx) => {
     const ids = soa.entries.map((e) => e.controlId);
@@ -293,11 +452,17 @@ export const ManagementReviewBody = z
           .strict(),
       )
       .min(1),
+    submittedBy: SubmittedBy,
   })
   .strict();
 
 export const CertificationBodyBody = z
-  .object({ name: Text(200), accreditationBody: Text(100), contact: z.email().optional() })
+  .object({
+    name: Text(200),
+    accreditationBody: Text(100),
+    contact: z.email().optional(),
+    submittedBy: SubmittedBy,
+  })
   .strict();
 
 export const CertificationDecisionBody = z
@@ -329,6 +494,122 @@ export const DecisionBody = z
 
 export const WithdrawalBody = z.object({ reason: Text() }).strict();
 
+export const ReassignApprovalBody = z
+  .object({
+    approver: Person,
+    replaces: z.email().optional().meta({
+      description: 'Which approver the new one replaces; required when the gate has several',
+    }),
+    reason: Text(500).optional(),
+  })
+  .strict();
+
+/**
+ * The form on an approval link's confirmation page. Loose on purpose: the page itself checks
+ * it (see ApprovalLinkDecision) so that a mistake re-renders the page rather than an API error.
+ */
+export const ApprovalLinkForm = z
+  .looseObject({
+    outcome: z
+      .string()
+      .optional()
+      .meta({ enum: [...APPROVAL_OUTCOMES] }),
+    comment: z.string().optional(),
+  })
+  .optional();
+
+export const ApprovalLinkDecision = z
+  .object({
+    outcome: z.enum(APPROVAL_OUTCOMES, { error: 'choose approve, reject or request changes' }),
+    comment: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      Text().optional(),
+    ),
+  })
+  .refine((d) => d.outcome === 'approved' || d.comment !== undefined, {
+    path: ['comment'],
+    message: 'a comment is required to reject or request changes',
+  });
+
+/** What an evidence item supports and how long it stays valid; shared by file and link uploads. */
+export const EvidenceMetadata = z
+  .object({
+    key: Slug.optional().meta({
+      description: 'Stable name of the evidence item; a new upload under the same key is its next version',
+    }),
+    title: Text(300),
+    owner: z.email(),
+    requirementIds: z.array(RequirementId).min(1).max(100),
+    aiSystemIds: z.array(Slug).max(100).default([]),
+    reviewOn: Instant.optional(),
+    expiresOn: Instant.optional(),
+  })
+  .strict();
+
+export const EvidenceLinkBody = EvidenceMetadata.safeExtend({
+  url: z.url({ protocol: /^https?$/ }),
+}).strict();
+
+/** ISO/IEC 22989 life-cycle stages of an AI system, plus `unknown` for what a scan cannot tell. */
+export const LIFECYCLE_STAGES = [
+  'inception',
+  'design_development',
+  'verification_validation',
+  'deployment',
+  'operation_monitoring',
+  're_evaluation',
+  'retirement',
+  'unknown',
+] as const;
+
+/** One AI system of an inventory import: a CSV row, or an item of a JSON or YAML list. */
+export const InventoryEntry = z
+  .object({
+    id: Slug.meta({ description: 'Stable id; the same id as in the scope or a scan merges with it' }),
+    name: Text(200),
+    purpose: Text(2000).optional(),
+    owner: Text(320).optional().meta({ description: 'E-mail address or team' }),
+    lifecycleStage: z.enum(LIFECYCLE_STAGES).default('unknown'),
+    aiRole: z.enum(AI_ROLES).optional().meta({ description: "The organisation's AI role for this system" }),
+    dataSources: z.array(Text(300)).max(100).default([]),
+    models: z.array(Text(300)).max(100).default([]),
+    thirdPartyServices: z.array(Text(300)).max(100).default([]),
+    locations: z
+      .array(Text(500))
+      .max(100)
+      .default([])
+      .meta({ description: 'Where the system runs or lives' }),
+    inScope: z.boolean().optional().meta({ description: 'Whether the system is inside the AIMS scope' }),
+  })
+  .strict();
+
+export const INVENTORY_IMPORT_FORMATS = ['csv', 'json', 'yaml'] as const;
+/** Characters of an import's content; the 1 MB body limit applies as well. */
+export const INVENTORY_IMPORT_MAX_CHARS = 900_000;
+
+export const InventoryImportBody = z
+  .object({
+    format: z.enum(INVENTORY_IMPORT_FORMATS),
+    content: z.string().min(1).max(INVENTORY_IMPORT_MAX_CHARS).meta({
+      description: 'The register: CSV with a header row, or a JSON/YAML list of InventoryEntry',
+    }),
+    source: Slug.default('register').meta({
+      description: 'Name of this register; a later import under the same name replaces it',
+    }),
+  })
+  .strict();
+
+export const ScanBody = z
+  .object({
+    path: z.string().min(1).max(4096).meta({
+      description: 'Absolute path of a directory (a local path or git checkout) inside one of SCAN_ROOTS',
+    }),
+    inScope: z.boolean().default(true).meta({
+      description: 'Whether AI systems found here are in the AIMS scope (the scope overrides it per system)',
+    }),
+  })
+  .strict();
+
 /** Every stage input: the route's body plus the path parameters it carries. */
 export const StageInput = z.discriminatedUnion('kind', [
   ScopeBody.safeExtend({ kind: z.literal('scope') }),
@@ -338,7 +619,7 @@ export const StageInput = z.discriminatedUnion('kind', [
   PolicyBody.safeExtend({ kind: z.literal('policy') }),
   RiskTreatmentPlanBody.safeExtend({ kind: z.literal('riskTreatmentPlan') }),
   ImpactAssessmentBody.safeExtend({ kind: z.literal('impactAssessment') }),
-  z.object({ kind: z.literal('soa'), entries: z.array(SoaEntry) }),
+  z.object({ kind: z.literal('soa'), entries: z.array(SoaEntry), submittedBy: SubmittedBy }),
   AuditBody.safeExtend({ kind: z.literal('audit') }),
   FindingBody.safeExtend({ kind: z.literal('finding') }),
   z.object({ kind: z.literal('correctiveAction'), findingId: z.string(), action: CorrectiveActionBody }),
@@ -374,5 +655,16 @@ export type CertificationDecisionBody = z.output<typeof CertificationDecisionBod
 export type ApprovalOutcome = (typeof APPROVAL_OUTCOMES)[number];
 export type DecisionBody = z.output<typeof DecisionBody>;
 export type WithdrawalBody = z.output<typeof WithdrawalBody>;
+export type ReassignApprovalBody = z.output<typeof ReassignApprovalBody>;
+export type GateApprovers = z.output<typeof GateApprovers>;
+export type EvidenceMetadata = z.output<typeof EvidenceMetadata>;
+export type EvidenceLinkBody = z.output<typeof EvidenceLinkBody>;
+export type GapScoringConfig = z.output<typeof GapScoringConfig>;
+export type GapFactorsInput = z.output<typeof GapFactorsInput>;
+export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
+export type InventoryEntry = z.output<typeof InventoryEntry>;
+export type InventoryImportFormat = (typeof INVENTORY_IMPORT_FORMATS)[number];
+export type InventoryImportBody = z.output<typeof InventoryImportBody>;
+export type ScanBody = z.output<typeof ScanBody>;
 export type StageInput = z.output<typeof StageInput>;
 export type StageInputKind = StageInput['kind'];

@@ -106,6 +106,15 @@ export interface ApprovalState {
   approver: string;
   comment?: string;
   decidedAt: string;
+  /** SHA-256 of the canonical JSON of the exact artefact version decided. */
+  artefactSha256?: string;
+  /** The approval request the decision answered (absent for decisions from before requests). */
+  requestId?: string;
+  channel?: 'api' | 'email';
+  clientIp?: string;
+  userAgent?: string;
+  /** For k-of-n gates: how many of the approvals needed this decision made, e.g. "1 of 2". */
+  quorum?: string;
 }
 
 export type CertificateStatus = 'ACTIVE' | 'LAPSED' | 'WITHDRAWN';
@@ -135,7 +144,7 @@ export interface Dossier {
   policies: Record<string, Versioned<PolicyBody> & { id: string }>;
   riskTreatmentPlan?: Versioned<RiskTreatmentPlanBody>;
   impactAssessments: Record<string, Versioned<ImpactAssessmentBody>>;
-  soa?: Versioned<{ entries: SoaEntry[] }>;
+  soa?: Versioned<{ entries: SoaEntry[]; submittedBy?: string }>;
   audits: AuditRecord[];
   findings: Record<string, Finding>;
   managementReview?: Versioned<ManagementReviewBody>;
@@ -145,6 +154,10 @@ export interface Dossier {
   certificate?: Certificate;
   /** Keyed `${stepKey}/${gate}`: the latest decision for each approval gate. */
   approvals: Record<string, ApprovalState>;
+  /** Ids of time-based notices already sent (task overdue, audit upcoming, certificate expiring). */
+  noticesSent?: string[];
+  /** AI systems in scope that inventory scans or imports found after the journey began, by id. */
+  discoveredSystems?: Record<string, { name: string; scanId: string; discoveredAt: string }>;
 }
 
 export interface UnmetGate {
@@ -159,6 +172,23 @@ export interface PendingApproval {
   approverRole: ApproverRole;
   approverEmail?: string;
   lastOutcome?: DecisionBody['outcome'];
+  /** The e-mail request out for this version: who is asked, reminders, escalation, due date. */
+  request?: PendingRequest;
+}
+
+export interface PendingRequest {
+  requestId: string;
+  artefactSha256: string;
+  approvers: string[];
+  waitingFor: string[];
+  quorum: number;
+  approvals: number;
+  remindersSent: number;
+  nextReminderAt?: string;
+  escalationAt?: string;
+  escalatedTo?: string;
+  dueAt: string;
+  overdue: boolean;
 }
 
 export interface Deadline {
@@ -241,7 +271,16 @@ export interface InputResult {
   view: StageView;
 }
 
-export type DecisionInput = DecisionBody;
+/** What an approval link adds to a decision: the request and artefact hash it was issued for, and who clicked. */
+export interface DecisionEvidence {
+  channel: 'email';
+  requestId: string;
+  artefactSha256: string;
+  clientIp?: string;
+  userAgent?: string;
+}
+
+export type DecisionInput = DecisionBody & { evidence?: DecisionEvidence };
 export type ApprovalDecisionResult = {
   accepted: true;
   gate: string;

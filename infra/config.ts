@@ -18,7 +18,50 @@ const Env = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('aimsflow'),
   TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  EVIDENCE_DIR: z.string().optional(),
+  EVIDENCE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://user:password@host:port')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('aimsflow <aimsflow@localhost>'),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  APPROVAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(40),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  WORKER_METRICS_BIND: z
+    .string()
+    .regex(/^(off|[^\s:]+:\d{1,5})$/, 'must be host:port (e.g. 0.0.0.0:9464) or off')
+    .default('127.0.0.1:9464'),
+  WORKFLOW_BUNDLE: z.string().optional(),
+  APPROVAL_OVERDUE_AFTER: z
+    .string()
+    .regex(
+      /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/,
+      'must be an ISO 8601 duration',
+    )
+    .default('P14D'),
+  // Comma-separated absolute directories that inventory scans may read (default: <DATA_DIR>/sources).
+  SCAN_ROOTS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.split(',').every((p) => path.isAbsolute(p.trim())), {
+      message: 'must be a comma-separated list of absolute paths',
+    }),
+  SCAN_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 ** 3)
+    .default(2 * 1024 * 1024),
+  SCAN_MAX_FILES: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
 });
 
 export interface AppConfig {
@@ -33,6 +76,48 @@ export interface AppConfig {
   temporalPort: number;
   temporalUiPort: number;
   logLevel: z.output<typeof Env>['LOG_LEVEL'];
+  worker: WorkerTuning;
+  /** An approval is counted overdue (metrics) when its artefact waited this long for a decision. */
+  approvalOverdueAfter: string;
+  /** Content-addressed evidence files. */
+  evidenceDir: string;
+  evidenceMaxBytes: number;
+  mail: MailConfig;
+  /** Inventory scans: where they may read, and how much. */
+  scan: ScanConfig;
+}
+
+export interface ScanConfig {
+  /** Real directories a scan must lie within. */
+  roots: string[];
+  /** Text files larger than this are skipped; model files are identified from their header at any size. */
+  maxFileBytes: number;
+  maxFiles: number;
+}
+
+/** Approval and notice mail (see README, Mail). */
+export interface MailConfig {
+  /** Undefined: messages are written to `outboxDir` as .eml files. */
+  smtpUrl?: string;
+  from: string;
+  outboxDir: string;
+  /** Base of the links in messages (approval pages, records). */
+  publicBaseUrl: string;
+  /** Undefined: generated into <DATA_DIR>/approval-secret (approvals/secret.ts). */
+  approvalSecret?: string;
+}
+
+/** Worker concurrency, cache and shutdown settings (see README, Operations). */
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  /** Undefined: the SDK sizes the cache from the heap limit. */
+  maxCachedWorkflows?: number;
+  shutdownGraceMs: number;
+  /** host:port for the worker's Prometheus endpoint; undefined when off. */
+  metricsBind?: string;
+  /** A prebuilt workflow bundle; undefined: dist/workflow-bundle.js if built, else bundle at start. */
+  workflowBundle?: string;
 }
 
 export class ConfigError extends Error {}
@@ -56,5 +141,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     temporalPort: e.TEMPORAL_PORT,
     temporalUiPort: e.TEMPORAL_UI_PORT,
     logLevel: e.LOG_LEVEL,
+    worker: {
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      metricsBind: e.WORKER_METRICS_BIND === 'off' ? undefined : e.WORKER_METRICS_BIND,
+      workflowBundle: e.WORKFLOW_BUNDLE ? path.resolve(e.WORKFLOW_BUNDLE) : undefined,
+    },
+    approvalOverdueAfter: e.APPROVAL_OVERDUE_AFTER,
+    evidenceDir: path.resolve(e.EVIDENCE_DIR ?? path.join(dataDir, 'evidence')),
+    evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
+    scan: {
+      roots: e.SCAN_ROOTS
+        ? e.SCAN_ROOTS.split(',').map((p) => path.resolve(p.trim()))
+        : [path.join(dataDir, 'sources')],
+      maxFileBytes: e.SCAN_MAX_FILE_BYTES,
+      maxFiles: e.SCAN_MAX_FILES,
+    },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      outboxDir: path.join(dataDir, 'outbox'),
+      publicBaseUrl: (
+        e.PUBLIC_BASE_URL ??
+        `http://${['0.0.0.0', '::', ''].includes(e.HOST) ? '127.0.0.1' : e.HOST}:${e.PORT}`
+      ).replace(/\/+$/, ''),
+      approvalSecret: e.APPROVAL_SECRET,
+    },
   };
 }

@@ -1,7 +1,10 @@
 /** Builds the worker that runs programme and stage workflows and the persistence activities. */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createPersistenceActivities } from '../activities';
+import type { NotificationActivities } from '../activities/notification-contract';
+import { createDroppingNotificationActivities } from '../activities/notifications';
 import type { ProgrammeRepository } from '../db/repository';
+import type { WorkerTuning } from '../infra/config';
 
 export interface AimsWorkerOptions {
   connection: NativeConnection;
@@ -10,6 +13,12 @@ export interface AimsWorkerOptions {
   repository: ProgrammeRepository;
   /** A prebuilt bundle (tests, production); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Concurrency, cache and shutdown settings; unset ones keep the SDK defaults. */
+  tuning?: Partial<Omit<WorkerTuning, 'metricsBind' | 'workflowBundle'>>;
+  /** Approval and notice mail (activities/notifications.ts); without it mail is dropped. */
+  notifications?: NotificationActivities;
+  /** Activities of feature modules (KPI snapshots, ...), registered as given. */
+  extraActivities?: object;
 }
 
 export function createAimsWorker(o: AimsWorkerOptions): Promise<Worker> {
@@ -20,6 +29,24 @@ export function createAimsWorker(o: AimsWorkerOptions): Promise<Worker> {
     ...(o.workflowBundle
       ? { workflowBundle: o.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createPersistenceActivities(o.repository),
+    activities: {
+      ...createPersistenceActivities(o.repository),
+      ...(o.notifications ?? createDroppingNotificationActivities()),
+      ...(o.extraActivities ?? {}),
+    },
+    ...tuningOptions(o.tuning ?? {}),
   });
+}
+
+/** Only the settings given: an explicit undefined would override the SDK's default with nothing. */
+function tuningOptions(t: NonNullable<AimsWorkerOptions['tuning']>): Partial<WorkerOptions> {
+  const options: Partial<WorkerOptions> = {};
+  if (t.maxConcurrentActivities !== undefined)
+    options.maxConcurrentActivityTaskExecutions = t.maxConcurrentActivities;
+  if (t.maxConcurrentWorkflowTasks !== undefined)
+    options.maxConcurrentWorkflowTaskExecutions = t.maxConcurrentWorkflowTasks;
+  if (t.maxCachedWorkflows !== undefined) options.maxCachedWorkflows = t.maxCachedWorkflows;
+  // Activities in flight get this long to finish after SIGTERM before they are cancelled.
+  if (t.shutdownGraceMs !== undefined) options.shutdownGraceTime = t.shutdownGraceMs;
+  return options;
 }

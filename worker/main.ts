@@ -3,28 +3,85 @@
  * Runtime shuts the worker down on SIGINT/SIGTERM; run() then resolves once in-flight tasks
  * are handed back, and the connections close.
  */
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { openDatabase } from '../db/data-source';
 import { ProgrammeRepository } from '../db/repository';
 import { ConfigError, loadConfig } from '../infra/config';
+import { notificationsFromConfig } from '../mail/wiring';
+import { registerSearchAttributes } from '../infra/temporal-server';
+import { kpiFeature } from '../kpi';
+import { createAnalysisActivities } from '../activities/analysis';
+import { DEFAULT_SCAN_LIMITS } from '../inventory/types';
 import { createAimsWorker } from './create-worker';
+import { PinoSdkLogger } from './sdk-logger';
+import { workflowSource } from './workflow-source';
+
+/**
+ * On a server we did not start (compose, a cluster), every worker replica makes sure our search
+ * attributes exist before it polls; registration is idempotent, so N replicas racing is fine.
+ */
+async function ensureSearchAttributes(
+  address: string,
+  namespace: string,
+  logger: pino.Logger,
+): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: '15s' });
+  try {
+    const added = await registerSearchAttributes(connection, namespace);
+    logger.info({ namespace, added }, 'search attributes ready');
+  } finally {
+    await connection.close();
+  }
+}
 
 export async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { component: 'worker' } });
-  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
+  const { metricsBind } = config.worker;
+  Runtime.install({
+    // The SDK logs at the same level as we do, as JSON through pino, with the programme id added.
+    logger: new PinoSdkLogger(logger),
+    // Temporal's own worker metrics (task slots, latencies, sticky cache, polls) in Prometheus format.
+    telemetryOptions: metricsBind ? { metrics: { prometheus: { bindAddress: metricsBind } } } : {},
+  });
 
-  const dataSource = await openDatabase(config.databaseUrl);
   const address = config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
+  if (config.temporalAddress) await ensureSearchAttributes(address, config.temporalNamespace, logger);
+  const source = workflowSource(config.worker.workflowBundle);
+  const dataSource = await openDatabase(config.databaseUrl);
   const connection = await NativeConnection.connect({ address });
   const worker = await createAimsWorker({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     repository: new ProgrammeRepository(dataSource),
+    ...(source.kind === 'bundle' ? { workflowBundle: source.options.workflowBundle } : {}),
+    tuning: config.worker,
+    notifications: notificationsFromConfig(config, dataSource, logger),
+    extraActivities: {
+      ...kpiFeature(dataSource).activities,
+      ...createAnalysisActivities(dataSource, {
+        roots: config.scan.roots,
+        limits: {
+          ...DEFAULT_SCAN_LIMITS,
+          maxFileBytes: config.scan.maxFileBytes,
+          maxFiles: config.scan.maxFiles,
+        },
+      }),
+    },
   });
-  logger.info({ address, taskQueue: config.taskQueue }, 'worker running');
+  logger.info(
+    {
+      address,
+      taskQueue: config.taskQueue,
+      workflows: source.path,
+      metrics: metricsBind ? `http://${metricsBind}/metrics` : 'off',
+      tuning: config.worker,
+    },
+    'worker running',
+  );
   try {
     await worker.run();
   } finally {

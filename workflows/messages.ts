@@ -1,9 +1,12 @@
 /** Message definitions shared by the workflows and the client gateway. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DecisionBody, StageInput } from '../domain/schemas';
+import type { ApprovalRequestView } from '../domain/approvals';
+import type { DiscoveryEvent } from '../domain/discoveries';
+import type { ReassignApprovalBody, StageInput } from '../domain/schemas';
 import type {
   ApprovalDecisionResult,
   Certificate,
+  DecisionInput,
   InputResult,
   ProgrammeView,
   StageView,
@@ -13,10 +16,25 @@ import type {
 export const INPUT_REJECTED = 'InputRejected';
 
 export const submitInputUpdate = defineUpdate<InputResult, [StageInput]>('submitInput');
-export const recordDecisionUpdate = defineUpdate<ApprovalDecisionResult, [DecisionBody]>('recordDecision');
+export const recordDecisionUpdate = defineUpdate<ApprovalDecisionResult, [DecisionInput]>('recordDecision');
 export const stageViewQuery = defineQuery<StageView>('stageView');
 
+/** The approval requests of the running step (current round of each gate). */
+export const approvalRequestsQuery = defineQuery<ApprovalRequestView[]>('approvalRequests');
+/** Sends the open request of a gate again, with the same links, to those who have not decided. */
+export const resendApprovalUpdate = defineUpdate<ApprovalRequestView, [{ gate: string }]>('resendApproval');
+/** Replaces an approver: the old links stop working, new ones go out, and the clock restarts. */
+export const reassignApprovalUpdate = defineUpdate<
+  ApprovalRequestView,
+  [ReassignApprovalBody & { gate: string }]
+>('reassignApproval');
+
 export const programmeViewQuery = defineQuery<ProgrammeView>('programmeView');
+/**
+ * New AI systems in scope found by an inventory scan or import: the programme forwards it to
+ * the running stage, which opens an impact-assessment task for each (domain/discoveries.ts).
+ */
+export const aiSystemsDiscoveredSignal = defineSignal<[DiscoveryEvent]>('aiSystemsDiscovered');
 /** A signal, not an update: withdrawal must be accepted even when no worker is running. */
 export const withdrawSignal = defineSignal<[{ reason: string }]>('withdraw');
 

@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -38,7 +39,13 @@ import type {
   StepId,
   TransitionRecord,
 } from '../domain/types';
-import { programmeViewQuery, stageProgressSignal, withdrawSignal } from './messages';
+import type { DiscoveryEvent } from '../domain/discoveries';
+import {
+  aiSystemsDiscoveredSignal,
+  programmeViewQuery,
+  stageProgressSignal,
+  withdrawSignal,
+} from './messages';
 import { stageWorkflow } from './stage';
 
 const { recordProgramme, recordTransition } = proxyActivities<PersistenceActivities>({
@@ -94,6 +101,32 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     if (status === 'WITHDRAWN' || withdrawal) return;
     withdrawal = { reason };
     stepScope?.cancel();
+  });
+  // Discoveries go to the running stage, which owns the dossier; between steps they wait for
+  // the next one. Only scans send this signal, so existing histories never see this code run.
+  const undelivered: DiscoveryEvent[] = [];
+  const forward = async (event: DiscoveryEvent) => {
+    for (;;) {
+      const target = stageWorkflowId;
+      if (!target) {
+        undelivered.push(event);
+        return;
+      }
+      try {
+        await getExternalWorkflowHandle(target).signal(aiSystemsDiscoveredSignal, event);
+        return;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // The step ended meanwhile: try its successor, or keep the event for it.
+        if (stageWorkflowId === target) {
+          undelivered.push(event);
+          return;
+        }
+      }
+    }
+  };
+  setHandler(aiSystemsDiscoveredSignal, async (event) => {
+    if (status !== 'WITHDRAWN' && !withdrawal) await forward(event);
   });
   setHandler(stageProgressSignal, (progress) => {
     if (progress.stepKey !== stepKey) return;
@@ -168,6 +201,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
         });
         // Only a started child can take updates, so the id is published once it runs.
         stageWorkflowId = child.workflowId;
+        for (const event of undelivered.splice(0)) await forward(event);
         return child.result();
       });
     } catch (err) {

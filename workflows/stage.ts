@@ -11,6 +11,7 @@ import {
   currentUpdateInfo,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -30,11 +31,14 @@ import {
   unmetGates,
   type StepContext,
 } from '../domain/engine';
+import { applyDiscoveredSystems } from '../domain/discoveries';
 import { stepDef } from '../domain/process-model';
-import type { DecisionBody, StageInput } from '../domain/schemas';
-import type { StageOutcome, StageWorkflowInput } from '../domain/types';
+import type { StageInput } from '../domain/schemas';
+import type { DecisionInput, StageOutcome, StageWorkflowInput } from '../domain/types';
+import { ApprovalDesk, EMAIL_APPROVALS_PATCH, installWithoutDesk, rejectWith } from './approvals';
 import {
   INPUT_REJECTED,
+  aiSystemsDiscoveredSignal,
   recordDecisionUpdate,
   stageProgressSignal,
   stageViewQuery,
@@ -52,26 +56,32 @@ function reject(reason: string | null): void {
 }
 
 export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInput): Promise<StageOutcome> {
+  // Approval requests by e-mail (with their timers and notices) exist only for stages started
+  // by code that has them; stages recorded before replay exactly as they ran.
+  const emailApprovals = patched(EMAIL_APPROVALS_PATCH);
   const d = dossier;
   const def = stepDef(step);
   const ctx = (): StepContext => ({ step: def, stepKey, now: Date.now() });
   // Bumped by every accepted message so the main loop re-evaluates gates and deadlines.
   let revision = 0;
+  // Assigned once reportProgress exists (the desk calls it); the handlers below read it.
+  let desk: ApprovalDesk | undefined;
 
-  setHandler(stageViewQuery, () => stageView(d, ctx()));
+  setHandler(stageViewQuery, () => (desk ? desk.view(stageView(d, ctx())) : stageView(d, ctx())));
 
   setHandler(
     submitInputUpdate,
     async (input) => {
       const applied = applyInput(d, ctx(), input);
       revision++;
+      desk?.afterInput(input, applied.recordId);
       await saveRecords(d.programmeId, d.cycle, applied.records);
       return {
         accepted: true,
         stepKey,
         recordId: applied.recordId,
         findingIds: applied.findingIds,
-        view: stageView(d, ctx()),
+        view: desk ? desk.view(stageView(d, ctx())) : stageView(d, ctx()),
       };
     },
     { validator: (input: StageInput) => reject(inputRejection(d, ctx(), input)) },
@@ -80,13 +90,42 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
   setHandler(
     recordDecisionUpdate,
     async (decision) => {
-      const records = applyDecision(d, ctx(), decision, currentUpdateInfo()?.id ?? `${stepKey}/${revision}`);
+      const decisionId = currentUpdateInfo()?.id ?? `${stepKey}/${revision}`;
+      const records = desk
+        ? desk.decide(decision, decisionId)
+        : applyDecision(d, ctx(), decision, decisionId);
       revision++;
       await saveRecords(d.programmeId, d.cycle, records);
-      return { accepted: true, gate: decision.gate, outcome: decision.outcome, view: stageView(d, ctx()) };
+      const view = desk ? desk.view(stageView(d, ctx())) : stageView(d, ctx());
+      return { accepted: true, gate: decision.gate, outcome: decision.outcome, view };
     },
-    { validator: (decision: DecisionBody) => reject(decisionRejection(d, ctx(), decision)) },
+    {
+      validator: (decision: DecisionInput) =>
+        desk ? rejectWith(desk.decisionRejection(decision)) : reject(decisionRejection(d, ctx(), decision)),
+    },
   );
+
+  // A signal only ever sent by code newer than every recorded history: adding its handler
+  // changes no command of an existing run, so no patch is needed.
+  setHandler(aiSystemsDiscoveredSignal, async (event) => {
+    const applied = applyDiscoveredSystems(d, ctx(), event);
+    if (applied.taskIds.length === 0) return;
+    revision++;
+    for (const id of applied.taskIds) {
+      const t = d.tasks[id];
+      desk?.afterInput(
+        {
+          kind: 'roadmapTask',
+          requirementId: t.requirementId,
+          title: t.title,
+          owner: t.owner,
+          deadline: t.deadline,
+        },
+        id,
+      );
+    }
+    await saveRecords(d.programmeId, d.cycle, applied.records);
+  });
 
   const parent = workflowInfo().parent;
   let lastProgress = '';
@@ -95,7 +134,8 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
     const progress: StageProgress = {
       stepKey,
       nextDueAt: deadline?.dueAt,
-      overdue: isOverdue(d),
+      // An approval past its expiry makes the step overdue too (AimsOverdue in the UI).
+      overdue: isOverdue(d) || (desk?.overdue() ?? false),
       certificate: d.certificate,
     };
     const serialised = JSON.stringify(progress);
@@ -105,17 +145,28 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
   };
 
   enterStep(d, ctx());
+  if (emailApprovals) {
+    desk = new ApprovalDesk({ dossier: d, stepKey, ctx, reportProgress });
+    desk.install();
+    desk.start();
+  } else {
+    installWithoutDesk();
+  }
+  // The desk's loop runs beside this one; a defect in it surfaces here rather than vanishing.
+  const woken = (seen: number) => () => revision !== seen || (desk?.failed ?? false);
   for (;;) {
+    desk?.rethrowFailure();
     await reportProgress();
     if (unmetGates(d, ctx()).length === 0) break;
     const seen = revision;
     const deadline = activeDeadline(d, ctx());
     if (!deadline) {
-      await condition(() => revision !== seen);
+      await condition(woken(seen));
       continue;
     }
     const remaining = Date.parse(deadline.dueAt) - Date.now();
-    if (remaining > 0 && (await condition(() => revision !== seen, remaining))) continue;
+    if (remaining > 0 && (await condition(woken(seen), remaining))) continue;
+    desk?.rethrowFailure();
     // The deadline passed with the gates still open.
     const effect = expireDeadline(d, ctx(), deadline);
     log.info('deadline expired', { stepKey, deadline: deadline.id, event: effect.event });
@@ -125,6 +176,7 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
       return { type: 'loopBack', to: effect.loopBack.to, reason: effect.loopBack.reason, dossier: d };
     }
   }
+  desk?.stop();
   await saveRecords(d.programmeId, d.cycle, completeStep(d, ctx()));
   await reportProgress();
   await condition(allHandlersFinished);

@@ -17,7 +17,7 @@ import type {
   RoadmapTask,
   TransitionRecord,
 } from '../../domain/types';
-import type { ProgrammeConfig } from '../../domain/schemas';
+import { ProgrammeConfig } from '../../domain/schemas';
 import { canonicalJson, sha256Hex } from '../../db/canonical-json';
 import { createDataSource, describeDatabase, openDatabase } from '../../db/data-source';
 import { parseDatabaseUrl } from '../../db/database-url';
@@ -89,14 +89,7 @@ async function openInProcessesAtOnce(
 
 // ---- fixtures ------------------------------------------------------------------------------
 
-const CONFIG: ProgrammeConfig = {
-  majorNcVerificationWindow: 'P183D',
-  minorNcPlanDue: 'P30D',
-  firstSurveillanceWithin: 'P12M',
-  surveillanceInterval: 'P12M',
-  certificateValidity: 'P3Y',
-  restoreWindow: 'P6M',
-};
+const CONFIG: ProgrammeConfig = ProgrammeConfig.parse({});
 
 const programme = (programmeId: string, organisation = 'Acme Ltd') => ({
   programmeId,
@@ -338,7 +331,8 @@ describe.each(targets)('database layer on $name', (target) => {
     try {
       const runner = scratch.createQueryRunner();
       try {
-        await scratch.undoLastMigration();
+        // Every later migration is reverted first, down to (and including) the initial one.
+        for (let i = 0; i < MIGRATIONS.length; i++) await scratch.undoLastMigration();
         for (const table of TABLES) expect(await runner.hasTable(table)).toBe(false);
         await scratch.runMigrations();
         for (const table of TABLES) expect(await runner.hasTable(table)).toBe(true);

@@ -3,17 +3,30 @@
  * server, the real API on an ephemeral port, and a real database. Each part can be stopped and
  * started again on its own, which is how the restart tests interrupt a programme.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
+import { createNotificationActivities } from '../../activities/notifications';
 import { createApp } from '../../api/app';
+import { approvalRoutes } from '../../api/routes/approvals';
 import { TemporalProgrammeGateway } from '../../api/temporal-gateway';
+import { ApprovalStore } from '../../db/approval-store';
 import { openDatabase } from '../../db/data-source';
+import { OpsStats } from '../../db/ops-stats';
 import { ProgrammeRepository } from '../../db/repository';
+import { evidenceFeature } from '../../evidence';
+import { kpiFeature } from '../../kpi';
+import { createAnalysisActivities } from '../../activities/analysis';
+import type { ScanSettings } from '../../activities/inventory';
+import { analysisFeature } from '../../api/analysis-feature';
+import { createMailer } from '../../mail/mailer';
 import { createAimsWorker } from '../../worker/create-worker';
 
 export interface Stack {
@@ -21,6 +34,14 @@ export interface Stack {
   baseUrl(): string;
   client(): Client;
   repository(): ProgrammeRepository;
+  dataSource(): DataSource;
+  /** Where uploaded evidence files are stored. */
+  readonly evidenceDir: string;
+  /** Signs the approval links of this stack's mail. */
+  readonly approvalSecret: string;
+  /** Where mail goes when no SMTP server is given. */
+  readonly outboxDir: string;
+  approvalStore(): ApprovalStore;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   startApi(): Promise<void>;
@@ -35,12 +56,26 @@ export async function startStack(opts: {
   namespace?: string;
   databaseUrl: string;
   workflowBundle: WorkflowBundle;
+  /** SMTP server for the worker's mail; without it mail goes to the outbox folder. */
+  smtpUrl?: string;
+  /** Where inventory scans may read (default: the system temp directory, where tests build trees). */
+  scanRoots?: string[];
+  /** Scan settings of the worker's activities (limits, checkpoints, a checkpoint hook). */
+  scan?: Partial<ScanSettings>;
 }): Promise<Stack> {
   const namespace = opts.namespace ?? 'default';
   const taskQueue = `aimsflow-test-${randomUUID()}`;
   const logger = pino({ level: 'silent' });
   const dataSource: DataSource = await openDatabase(opts.databaseUrl);
   const repository = new ProgrammeRepository(dataSource);
+  const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-evidence-'));
+  const kpis = kpiFeature(dataSource);
+  const scanRoots = opts.scanRoots ?? [os.tmpdir()];
+  const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-outbox-'));
+  const approvalSecret = randomBytes(32).toString('base64url');
+  const approvalStore = new ApprovalStore(dataSource);
+  // Links point at the API; while it is restarting they name the port it last had.
+  let lastBaseUrl = 'http://127.0.0.1:3000';
   let address = opts.address;
   let connection: Connection | undefined;
   let client: Client | undefined;
@@ -49,15 +84,20 @@ export async function startStack(opts: {
 
   const stack: Stack = {
     taskQueue,
+    evidenceDir,
+    approvalSecret,
+    outboxDir,
+    approvalStore: () => approvalStore,
     baseUrl: () => {
       if (!server) throw new Error('API is not running');
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return (lastBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     },
     client: () => {
       if (!client) throw new Error('not connected');
       return client;
     },
     repository: () => repository,
+    dataSource: () => dataSource,
     async connect(newAddress) {
       address = newAddress;
       const apiWasRunning = server !== undefined;
@@ -75,6 +115,20 @@ export async function startStack(opts: {
         taskQueue,
         repository,
         workflowBundle: opts.workflowBundle,
+        notifications: createNotificationActivities({
+          mailer: createMailer({
+            smtpUrl: opts.smtpUrl,
+            outboxDir,
+            from: 'aimsflow <aimsflow@test.invalid>',
+          }),
+          mailLog: approvalStore,
+          secret: approvalSecret,
+          publicBaseUrl: () => (server ? stack.baseUrl() : lastBaseUrl),
+        }),
+        extraActivities: {
+          ...kpis.activities,
+          ...createAnalysisActivities(dataSource, { roots: scanRoots, ...opts.scan }),
+        },
       });
       worker = { worker: w, running: w.run(), connection: nativeConnection };
     },
@@ -88,7 +142,26 @@ export async function startStack(opts: {
     },
     async startApi() {
       const gateway = new TemporalProgrammeGateway(stack.client(), taskQueue);
-      const app = createApp({ gateway, store: repository, logger });
+      const analysis = analysisFeature({
+        dataSource,
+        client: stack.client(),
+        taskQueue,
+        scanRoots,
+        log: logger,
+      });
+      const app = createApp({
+        gateway,
+        store: repository,
+        logger,
+        ops: new OpsStats(dataSource, { approvalOverdueAfter: 'P14D' }),
+        extraRoutes: [
+          ...evidenceFeature(dataSource, { dir: evidenceDir, maxBytes: 5 * 1024 * 1024 }),
+          ...kpis.routes,
+          ...approvalRoutes({ gateway, links: approvalStore, secret: approvalSecret }),
+          ...analysis.routes,
+        ],
+        onInputAccepted: analysis.onInputAccepted,
+      });
       await new Promise<void>((resolve) => {
         server = app.listen(0, '127.0.0.1', () => resolve());
       });
@@ -106,6 +179,8 @@ export async function startStack(opts: {
       await stack.stopWorker();
       await connection?.close();
       await dataSource.destroy();
+      fs.rmSync(evidenceDir, { recursive: true, force: true });
+      fs.rmSync(outboxDir, { recursive: true, force: true });
     },
   };
   await stack.connect(address);

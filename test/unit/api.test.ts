@@ -422,6 +422,7 @@ describe('programmes', () => {
       surveillanceInterval: 'P12M',
       certificateValidity: 'P3Y',
       restoreWindow: 'P6M',
+      kpiInterval: 'P3M',
     };
     expect(answer.body).toEqual(
       expect.objectContaining({

@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
+import { createDroppingNotificationActivities } from '../../activities/notifications';
 import { ProgrammeConfig, type DecisionBody, type StageInput } from '../../domain/schemas';
 import type { ProgrammeView, StepId, TransitionRecord } from '../../domain/types';
 import {
@@ -90,7 +91,8 @@ async function withProgramme(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: acts.activities(),
+    // Approval and notice mail is exercised in approvals.test.ts; here it goes nowhere.
+    activities: { ...acts.activities(), ...createDroppingNotificationActivities() },
   });
   const programmeId = randomUUID();
   await worker.runUntil(async () => {

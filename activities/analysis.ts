@@ -1,0 +1,26 @@
+/**
+ * The inventory and report activities over one DataSource, as the worker registers them
+ * (AimsWorkerOptions.extraActivities).
+ */
+import type { DataSource } from 'typeorm';
+import { InventoryRepository } from '../db/inventory-repository';
+import { ReportRepository } from '../db/report-repository';
+import { ProgrammeRepository } from '../db/repository';
+import type { InventoryActivities, ReportActivities } from './analysis-contract';
+import { createInventoryActivities, DEFAULT_SCAN_SETTINGS, type ScanSettings } from './inventory';
+import { createReportActivities } from './reports';
+
+export function createAnalysisActivities(
+  dataSource: DataSource,
+  scan: Partial<ScanSettings> = {},
+): InventoryActivities & ReportActivities {
+  const inventory = new InventoryRepository(dataSource);
+  return {
+    ...createInventoryActivities({ inventory, settings: { ...DEFAULT_SCAN_SETTINGS, ...scan } }),
+    ...createReportActivities({
+      programmes: new ProgrammeRepository(dataSource),
+      inventory,
+      reports: new ReportRepository(dataSource),
+    }),
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The mail activities: render a template, mint the approval links, hand the message to the
+ * transport, and note it in the sent-log. A message's id derives from the workflow's mail id
+ * and the recipient, so a retry (or a replayed workflow asking again) finds it in the log and
+ * sends nothing; at worst a crash between sending and logging sends one message twice.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { MailLog } from '../db/approval-store';
+import type { ApprovalOutcome } from '../domain/schemas';
+import type { Mailer } from '../mail/mailer';
+import { mailTemplateSet, type TemplateSet } from '../mail/templates';
+import { approvalLinks, artefactUrl, programmeUrl } from '../approvals/links';
+import { deriveNonce, signToken, TOKEN_VERSION } from '../approvals/tokens';
+import type { ApprovalMail, MailResult, NoticeMail, NotificationActivities } from './notification-contract';
+
+export interface NotificationDeps {
+  mailer: Mailer;
+  mailLog: MailLog;
+  /** Signs the approval links (see approvals/tokens.ts). */
+  secret: string;
+  /** Base of every link in a message, e.g. https://aims.example.com; read at send time. */
+  publicBaseUrl: () => string;
+  logger?: Logger;
+  templates?: TemplateSet;
+}
+
+/** Mail ids (request and step ids) repeat across programmes, so the programme is part of the message id. */
+export function messageIdFor(programmeId: string, mailId: string, recipient: string): string {
+  const digest = createHash('sha256')
+    .update(`${programmeId}\n${mailId}\n${recipient.trim().toLowerCase()}`)
+    .digest('hex');
+  return `<${digest.slice(0, 40)}@aimsflow>`;
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+export function createNotificationActivities(deps: NotificationDeps): NotificationActivities {
+  const templates = () => deps.templates ?? mailTemplateSet();
+  const base = () => deps.publicBaseUrl().replace(/\/+$/, '');
+
+  async function deliver(
+    programmeId: string,
+    mailId: string,
+    kind: string,
+    to: { name: string; email: string },
+    render: () => { subject: string; text: string; html: string },
+    headers: Record<string, string>,
+  ): Promise<boolean> {
+    const messageId = messageIdFor(programmeId, mailId, to.email);
+    if (await deps.mailLog.wasSent(messageId)) return false;
+    const { subject, text, html } = render();
+    await deps.mailer.send({
+      messageId,
+      to,
+      subject,
+      text,
+      html,
+      headers: {
+        // RFC 3834: keeps auto-responders from answering.
+        'Auto-Submitted': 'auto-generated',
+        'X-Aimsflow-Programme': programmeId,
+        'X-Aimsflow-Mail': mailId,
+        'X-Aimsflow-Kind': kind,
+        ...headers,
+      },
+    });
+    await deps.mailLog.recordSent({
+      messageId,
+      programmeId,
+      mailId,
+      kind,
+      recipient: to.email,
+      subject,
+      sentAt: new Date().toISOString(),
+    });
+    return true;
+  }
+
+  return {
+    async sendApprovalMail(mail: ApprovalMail): Promise<MailResult> {
+      const result: MailResult = { sent: 0, skipped: 0 };
+      const exp = Math.floor(Date.parse(mail.linkExpiresAt) / 1000);
+      for (const approver of mail.recipients) {
+        const nonce = deriveNonce(deps.secret, mail.programmeId, mail.requestId, approver.email);
+        const token = (intendedOutcome: ApprovalOutcome) =>
+          signToken(
+            {
+              v: TOKEN_VERSION,
+              programmeId: mail.programmeId,
+              stepKey: mail.stepKey,
+              gate: mail.gate,
+              approver: approver.email,
+              artefactSha256: mail.artefactSha256,
+              requestId: mail.requestId,
+              nonce,
+              exp,
+              intendedOutcome,
+            },
+            deps.secret,
+          );
+        const links = approvalLinks(base(), token);
+        const data = {
+          organisation: mail.organisation,
+          approverName: approver.name,
+          stepTitle: mail.stepTitle,
+          title: mail.title,
+          version: mail.artefactVersion,
+          sha256: mail.artefactSha256,
+          summary: mail.summary,
+          submittedBy: mail.submittedBy,
+          quorumText:
+            mail.quorum > 1
+              ? `This gate needs ${mail.quorum} approvals; one rejection decides it.`
+              : undefined,
+          artefactUrl: artefactUrl(base(), mail.programmeId, mail.artefactLocation, mail.artefactVersion),
+          links,
+          isReminder: mail.kind === 'reminder',
+          isEscalation: mail.kind === 'escalation',
+          isResend: mail.kind === 'resend',
+          isReassigned: mail.kind === 'reassigned',
+          reminder: mail.reminder,
+          maxReminders: mail.maxReminders,
+          linkExpires: minute(mail.linkExpiresAt),
+          dueOn: day(mail.dueAt),
+          subject: '',
+        };
+        const sent = await deliver(
+          mail.programmeId,
+          mail.mailId,
+          `approval-${mail.kind}`,
+          approver,
+          () => {
+            const subject = templates().subject('approval', data);
+            return { ...templates().mail('approval', { ...data, subject }), subject };
+          },
+          { 'X-Aimsflow-Request': mail.requestId, 'X-Aimsflow-Gate': mail.gate },
+        );
+        if (!sent) {
+          result.skipped++;
+          continue;
+        }
+        result.sent++;
+        if (deps.mailer.kind === 'outbox') {
+          // Without a mail server the log is where the quick start finds its links.
+          deps.logger?.info(
+            { to: approver.email, gate: mail.gate, requestId: mail.requestId, kind: mail.kind, ...links },
+            'approval request written to the outbox',
+          );
+        }
+      }
+      return result;
+    },
+
+    async sendNotice(notice: NoticeMail): Promise<MailResult> {
+      const result: MailResult = { sent: 0, skipped: 0 };
+      const name = `notice-${notice.kind}`;
+      for (const person of notice.recipients) {
+        const data = {
+          organisation: notice.organisation,
+          recipientName: person.name,
+          facts: notice.facts,
+          programmeUrl: programmeUrl(base(), notice.programmeId),
+          tasksUrl: `${programmeUrl(base(), notice.programmeId)}/tasks`,
+          approvalsUrl: `${programmeUrl(base(), notice.programmeId)}/approvals`,
+          subject: '',
+        };
+        const sent = await deliver(
+          notice.programmeId,
+          notice.noticeId,
+          notice.kind,
+          person,
+          () => {
+            const subject = templates().subject(name, data);
+            return { ...templates().mail(name, { ...data, subject }), subject };
+          },
+          {},
+        );
+        if (sent) result.sent++;
+        else result.skipped++;
+      }
+      return result;
+    },
+  };
+}
+
+/**
+ * For workers built without mail (e.g. embedded in another tool): messages are dropped, with one
+ * warning, so that approval timers and the journey still run. worker/main.ts always wires a mailer.
+ */
+export function createDroppingNotificationActivities(logger?: Logger): NotificationActivities {
+  let warned = false;
+  const drop = (recipients: number): Promise<MailResult> => {
+    if (!warned) {
+      warned = true;
+      logger?.warn('this worker has no mailer: approval requests and notices are not sent');
+    }
+    return Promise.resolve({ sent: 0, skipped: recipients });
+  };
+  return {
+    sendApprovalMail: (mail) => drop(mail.recipients.length),
+    sendNotice: (notice) => drop(notice.recipients.length),
+  };
+}

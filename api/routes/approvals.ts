@@ -1,0 +1,422 @@
+/**
+ * Approvals by e-mail. The programme manager's routes list the requests of the running step
+ * and resend or reassign one. The link routes are what an approver reaches from an e-mail:
+ *
+ * - GET /approvals/{token} only shows a confirmation page. Mail scanners fetch links to check
+ *   them, so a GET never decides anything (and never marks a link used).
+ * - POST /approvals/{token} is the form on that page. It verifies the token (signature, expiry),
+ *   refuses a link already used, checks it still names the current request and artefact hash,
+ *   and sends the decision to the stage workflow with the token's nonce as the Temporal update
+ *   id, so double clicks, two tabs and retries record one decision.
+ *
+ * Link routes answer with HTML pages, including every refusal (with its 4xx status); nothing is
+ * recorded unless the decision is accepted.
+ */
+import express from 'express';
+import { z } from 'zod';
+import { artefactLocation, sameEmail, type ApprovalRequestView } from '../../domain/approvals';
+import {
+  APPROVAL_OUTCOMES,
+  ApprovalLinkDecision,
+  ApprovalLinkForm,
+  ReassignApprovalBody,
+  type ApprovalOutcome,
+} from '../../domain/schemas';
+import type { LinkUseStore } from '../../db/approval-store';
+import { artefactUrl } from '../../approvals/links';
+import { confirmPage, problemPage, resultPage, type LinkProblem } from '../../approvals/pages';
+import { verifyToken, type ApprovalTokenPayload } from '../../approvals/tokens';
+import { DependencyError, guarded } from '../dependencies';
+import { programmePath, requireProgramme } from '../handlers';
+import { ProgrammeParams } from '../params';
+import { ConflictError, NotFoundError, type ApprovalGateway } from '../programme-gateway';
+import { defineRoute, type HandlerContext, type Reply, type Route } from '../route';
+import type { ProgrammeRow } from '../store';
+import { NoBody, NoQuery } from '../validate';
+
+const TAG = 'Approvals by e-mail';
+
+export interface ApprovalRouteDeps {
+  gateway: ApprovalGateway;
+  links: LinkUseStore;
+  /** The secret the worker signs links with (approvals/secret.ts). */
+  secret: string;
+}
+
+const Approver = z.object({
+  name: z.string(),
+  email: z.string(),
+  role: z
+    .string()
+    .meta({ description: 'sponsor, topManagement, complianceLead, or named (from the config)' }),
+  escalated: z.boolean().optional(),
+});
+
+const ApprovalRequest = z.object({
+  requestId: z.string().meta({ description: 'stepKey/gate/v<version>/r<round>; bound into every link' }),
+  stepKey: z.string(),
+  stepTitle: z.string(),
+  gate: z.string(),
+  title: z.string(),
+  artefact: z.string(),
+  artefactVersion: z.number().int(),
+  round: z.number().int().meta({ description: 'Increases with each reassignment of the same version' }),
+  artefactSha256: z.string(),
+  summary: z.array(z.string()),
+  approvers: z.array(Approver),
+  quorum: z.number().int(),
+  approvals: z.number().int(),
+  votes: z.array(
+    z.object({
+      approver: z.string(),
+      outcome: z.enum(APPROVAL_OUTCOMES),
+      decidedAt: z.string(),
+      decisionId: z.string(),
+    }),
+  ),
+  waitingFor: z.array(z.string()),
+  submittedBy: z.string().optional(),
+  issuedAt: z.string(),
+  remindersSent: z.number().int(),
+  resends: z.number().int(),
+  nextReminderAt: z.string().optional(),
+  escalated: z.boolean(),
+  escalationAt: z.string().optional(),
+  dueAt: z.string(),
+  overdue: z.boolean(),
+  linkValidity: z.string(),
+  status: z.enum(['open', 'decided', 'superseded']),
+  note: z.string().optional(),
+});
+const ApprovalRequestList = z.object({ items: z.array(ApprovalRequest) });
+const ApprovalPage = z.string().meta({ description: 'HTML page' });
+
+const COMPONENTS = { ApprovalRequest, ApprovalRequestList, ApprovalPage };
+
+const GateParams = ProgrammeParams.extend({
+  gate: z
+    .string()
+    .regex(/^[a-z][a-z_]{0,99}$/, 'an approval gate such as scope or ai_policy')
+    .meta({ description: 'Approval gate' }),
+});
+/** Any token string reaches the handler, which answers a bad one with a page rather than JSON. */
+const TokenParams = z
+  .object({ token: z.string().meta({ description: 'The signed token from the e-mail' }) })
+  .strict();
+/** Link checkers append tracking parameters; they are ignored rather than refused. */
+const LinkQuery = z.looseObject({});
+
+const PAGE_HEADERS = {
+  // The token is a credential: keep it out of caches, referrers and search engines.
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Robots-Tag': 'noindex, nofollow',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+function page(status: number, html: string): Reply {
+  return {
+    status,
+    body: undefined,
+    raw: { contentType: 'text/html; charset=utf-8', data: html, headers: PAGE_HEADERS },
+  };
+}
+
+function problem(code: LinkProblem, detail?: string, organisation?: string): Reply {
+  const p = problemPage(code, detail, organisation);
+  return page(p.status, p.html);
+}
+
+/** Maps a refusal by the workflow's validator (ConflictError.code) to its page. */
+function conflictPage(err: ConflictError, organisation: string): Reply {
+  const byCode: Record<string, LinkProblem> = {
+    superseded: 'superseded',
+    decided: 'decided',
+    'wrong-approver': 'wrong-approver',
+    'segregation-of-duties': 'wrong-approver',
+    'not-ready': 'superseded',
+    'not-in-step': 'superseded',
+    'not-open': 'superseded',
+  };
+  return problem(byCode[err.code ?? ''] ?? 'not-accepted', err.message, organisation);
+}
+
+interface OpenLink {
+  token: ApprovalTokenPayload;
+  programme: ProgrammeRow;
+  request: ApprovalRequestView;
+}
+
+const quorumText = (r: ApprovalRequestView) =>
+  r.quorum > 1
+    ? `This gate needs ${r.quorum} approvals (${r.approvals} so far); one rejection decides it.`
+    : undefined;
+
+export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
+  const gateway = guarded(deps.gateway, 'temporal');
+  const links = guarded(deps.links, 'database');
+
+  /**
+   * Everything a link must pass before its page is shown or its decision sent: a valid
+   * signature, not expired, not used, and still the current request for its approver.
+   */
+  async function openLink(raw: string, ctx: HandlerContext): Promise<OpenLink | Reply> {
+    const check = verifyToken(raw, deps.secret, Date.now());
+    if (!check.ok) {
+      ctx.log.warn({ reason: check.reason }, 'approval link refused');
+      return check.reason === 'expired' ? problem('expired') : problem('invalid');
+    }
+    const token = check.payload;
+    const use = await links.findLinkUse(token.nonce);
+    const programme = await ctx.store.getProgramme(token.programmeId);
+    if (!programme) return problem('not-found');
+    const organisation = programme.organisation;
+    if (use) {
+      return problem(
+        'used',
+        `Recorded: ${use.outcome.replace('_', ' ')} by ${use.approver} at ${use.usedAt}.`,
+        organisation,
+      );
+    }
+    let requests: ApprovalRequestView[];
+    try {
+      requests = await gateway.approvals(token.programmeId);
+    } catch (err) {
+      if (err instanceof NotFoundError) return problem('not-found', undefined, organisation);
+      throw err;
+    }
+    const request = requests.find((r) => r.gate === token.gate && r.stepKey === token.stepKey);
+    if (
+      !request ||
+      request.requestId !== token.requestId ||
+      request.artefactSha256 !== token.artefactSha256
+    ) {
+      const now = request
+        ? `${request.title} is now at version ${request.artefactVersion} (request ${request.requestId}).`
+        : 'The programme has moved on from this approval.';
+      return problem('superseded', now, organisation);
+    }
+    if (!request.approvers.some((a) => sameEmail(a.email, token.approver)))
+      return problem('wrong-approver', `${request.title} is not decided by ${token.approver}.`, organisation);
+    if (request.status !== 'open' || request.votes.some((v) => sameEmail(v.approver, token.approver)))
+      return problem('decided', undefined, organisation);
+    return { token, programme, request };
+  }
+
+  function confirm(link: OpenLink, extra: { error?: string; comment?: string } = {}) {
+    const { token, programme, request } = link;
+    const approver = request.approvers.find((a) => sameEmail(a.email, token.approver));
+    return confirmPage({
+      organisation: programme.organisation,
+      programmeName: programme.name,
+      stepTitle: request.stepTitle,
+      gateTitle: request.title,
+      version: request.artefactVersion,
+      sha256: request.artefactSha256,
+      summary: request.summary,
+      // Same origin as this page, so the link is relative.
+      artefactUrl: artefactUrl(
+        '',
+        token.programmeId,
+        artefactLocation(request.artefact),
+        request.artefactVersion,
+      ),
+      approverName: approver?.name ?? token.approver,
+      submittedBy: request.submittedBy,
+      dueAt: request.dueAt.slice(0, 10),
+      overdue: request.overdue,
+      quorumText: quorumText(request),
+      intended: token.intendedOutcome,
+      ...extra,
+    });
+  }
+
+  async function show({ params }: { params: { token: string } }, ctx: HandlerContext): Promise<Reply> {
+    try {
+      const link = await openLink(params.token, ctx);
+      if (!('token' in link)) return link;
+      return page(200, confirm(link));
+    } catch (err) {
+      if (err instanceof DependencyError) return problem('unavailable');
+      throw err;
+    }
+  }
+
+  async function decide(
+    { params, body }: { params: { token: string }; body: z.output<typeof ApprovalLinkForm> },
+    ctx: HandlerContext,
+  ): Promise<Reply> {
+    try {
+      const link = await openLink(params.token, ctx);
+      if (!('token' in link)) return link;
+      const form = ApprovalLinkDecision.safeParse(body ?? {});
+      if (!form.success) {
+        const error = form.error.issues.map((i) => i.message).join('; ');
+        const comment = typeof body?.comment === 'string' ? body.comment : undefined;
+        return page(400, confirm(link, { error, comment }));
+      }
+      const { token, programme } = link;
+      const outcome: ApprovalOutcome = form.data.outcome;
+      const evidence = {
+        channel: 'email' as const,
+        requestId: token.requestId,
+        artefactSha256: token.artefactSha256,
+        clientIp: ctx.client.ip,
+        userAgent: ctx.client.userAgent,
+      };
+      let result;
+      try {
+        result = await gateway.decide(
+          token.programmeId,
+          { gate: token.gate, outcome, approver: token.approver, comment: form.data.comment, evidence },
+          token.nonce,
+        );
+      } catch (err) {
+        if (err instanceof ConflictError) return conflictPage(err, programme.organisation);
+        if (err instanceof NotFoundError) return problem('not-found', undefined, programme.organisation);
+        throw err;
+      }
+      // Concurrent posts of one link share its update id: Temporal answered them all with the
+      // decision that was recorded, which may be another tab's.
+      const recorded = result.outcome;
+      const comment = recorded === outcome ? form.data.comment : undefined;
+      const decidedAt = new Date().toISOString();
+      await links.recordLinkUse({
+        nonce: token.nonce,
+        programmeId: token.programmeId,
+        requestId: token.requestId,
+        gate: token.gate,
+        approver: token.approver,
+        outcome: recorded,
+        usedAt: decidedAt,
+        clientIp: ctx.client.ip ?? null,
+        userAgent: ctx.client.userAgent ?? null,
+      });
+      const still = result.view.pendingApprovals.find((p) => p.gate === token.gate)?.request;
+      ctx.log.info(
+        { programmeId: token.programmeId, gate: token.gate, outcome: recorded },
+        'decision by approval link',
+      );
+      return page(
+        200,
+        resultPage({
+          organisation: programme.organisation,
+          outcome: recorded,
+          gateTitle: link.request.title,
+          version: link.request.artefactVersion,
+          approver: token.approver,
+          decidedAt,
+          sha256: token.artefactSha256,
+          comment,
+          quorumText:
+            still && still.quorum > 1
+              ? `${still.approvals} of ${still.quorum} approvals so far; the gate stays open until the rest decide.`
+              : undefined,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof DependencyError) return problem('unavailable');
+      throw err;
+    }
+  }
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/programmes/{id}/approvals',
+      operationId: 'listApprovalRequests',
+      summary: 'Pending approval requests of the running step',
+      description:
+        'Who is asked, which artefact version and hash, reminders sent and next due, escalation, when the gate becomes overdue.',
+      tag: TAG,
+      params: ProgrammeParams,
+      query: NoQuery,
+      body: NoBody,
+      components: COMPONENTS,
+      success: { status: 200, description: 'Open requests', schema: ApprovalRequestList },
+      handle: async ({ params }, ctx) => {
+        await requireProgramme(ctx.store, params.id);
+        const items = (await gateway.approvals(params.id)).filter((r) => r.status === 'open');
+        return { status: 200, body: { items } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/programmes/{id}/approvals/{gate}/resend',
+      operationId: 'resendApprovalRequest',
+      summary: 'Send an open approval request again (same links) to those who have not decided',
+      tag: TAG,
+      params: GateParams,
+      query: NoQuery,
+      body: NoBody,
+      problems: [409],
+      components: COMPONENTS,
+      success: { status: 202, description: 'Queued for sending', schema: ApprovalRequest, location: true },
+      handle: async ({ params }, ctx) => {
+        await requireProgramme(ctx.store, params.id);
+        const request = await gateway.resendApproval(params.id, params.gate);
+        return { status: 202, body: request, location: `${programmePath(params.id)}/approvals` };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/programmes/{id}/approvals/{gate}/reassign',
+      operationId: 'reassignApprovalRequest',
+      summary: 'Give an open approval request to another person',
+      description:
+        'Every link sent for the request stops working; new links go out to the new approver (and to any others still to decide) and the reminder clock restarts.',
+      tag: TAG,
+      params: GateParams,
+      query: NoQuery,
+      body: ReassignApprovalBody,
+      problems: [409],
+      components: COMPONENTS,
+      success: { status: 200, description: 'The new request', schema: ApprovalRequest },
+      handle: async ({ params, body }, ctx) => {
+        await requireProgramme(ctx.store, params.id);
+        return { status: 200, body: await gateway.reassignApproval(params.id, params.gate, body) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/approvals/{token}',
+      operationId: 'approvalLinkPage',
+      summary: 'Confirmation page of an e-mailed approval link (never decides)',
+      tag: TAG,
+      params: TokenParams,
+      query: LinkQuery,
+      body: NoBody,
+      components: COMPONENTS,
+      responseContentType: 'text/html',
+      success: {
+        status: 200,
+        description: 'The confirmation page, or a page saying why not',
+        schema: ApprovalPage,
+      },
+      handle: show,
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/approvals/{token}',
+      operationId: 'approvalLinkDecide',
+      summary: 'Decide from the confirmation page of an approval link',
+      tag: TAG,
+      params: TokenParams,
+      query: LinkQuery,
+      body: ApprovalLinkForm,
+      bodyParsers: [express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 })],
+      requestContentType: 'application/x-www-form-urlencoded',
+      responseContentType: 'text/html',
+      components: COMPONENTS,
+      success: {
+        status: 200,
+        description: 'The result page, or a page saying why not',
+        schema: ApprovalPage,
+      },
+      handle: decide,
+    }),
+  ];
+}

@@ -1,0 +1,385 @@
+/**
+ * Gap analysis and report routes: the versioned catalogue, the prioritised roadmap, report
+ * generation (a workflow on the workers), the list of every report version with its hashes,
+ * and downloads that carry the SHA-256 of their bytes (ETag, Digest, Repr-Digest) so that an
+ * approval can bind, and an auditor verify, the exact version it concerns.
+ */
+import { z } from 'zod';
+import { catalogueDocument } from '../../catalogue/profiles';
+import type { ReportRepository } from '../../db/report-repository';
+import type { ProgrammeRepository } from '../../db/repository';
+import { prioritiseGaps, resolveGapScoring, isTaskOverdue } from '../../domain/gap-scoring';
+import { GapScoringConfig, type StageInput } from '../../domain/schemas';
+import type { InputResult } from '../../domain/types';
+import { currentAssessments } from '../../reports/models';
+import {
+  CONTENT_TYPES,
+  FORMATS_OF,
+  REPORT_FOR_GATE,
+  REPORT_FORMATS,
+  REPORT_KINDS,
+  needsKey,
+  type ReportKind,
+  type ReportVersionSummary,
+} from '../../reports/kinds';
+import type { AnalysisGateway } from '../analysis-gateway';
+import { programmePath, requireProgramme } from '../handlers';
+import { ProgrammeParams } from '../params';
+import { HttpProblem, validationProblem } from '../problem';
+import { defineRoute, type Route } from '../route';
+import { NoBody, NoParams, NoQuery } from '../validate';
+
+const TAG = 'Gap analysis and reports';
+
+const ReportKindParams = ProgrammeParams.extend({ kind: z.enum(REPORT_KINDS) });
+const Key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an AI system id')
+  .optional()
+  .meta({ description: 'AI system id (impact-assessment reports only)' });
+const ReportGenerateQuery = z.object({ key: Key }).strict();
+const ReportDownloadQuery = z
+  .object({
+    format: z.enum(REPORT_FORMATS).default('json'),
+    key: Key,
+    version: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: 'A past version; the newest when absent' }),
+  })
+  .strict();
+
+const ReportFile = z.object({
+  format: z.enum(REPORT_FORMATS),
+  contentType: z.string(),
+  sha256: z.string().meta({ description: 'SHA-256 of the file, also its ETag' }),
+  bytes: z.number().int(),
+  href: z.string(),
+});
+
+export const ReportVersion = z.object({
+  programmeId: z.string(),
+  kind: z.enum(REPORT_KINDS),
+  key: z.string(),
+  version: z.number().int(),
+  sha256: z.string().meta({ description: 'SHA-256 of the JSON rendition: the identity an approval binds' }),
+  sourceSha256: z.string().meta({ description: 'SHA-256 of the data the report was built from' }),
+  generatedAt: z.string(),
+  artefactVersion: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'Version of the SoA, plan or assessment reported on' }),
+  created: z
+    .boolean()
+    .meta({ description: 'False when nothing had changed and the stored version is returned' }),
+  files: z.array(ReportFile),
+});
+const ReportVersionList = z.object({ items: z.array(ReportVersion) });
+
+const Factors = z.object({
+  inherentRisk: z.number(),
+  regulatoryExposure: z.number(),
+  customerTrust: z.number(),
+  implementationComplexity: z.number(),
+});
+const RoadmapGap = z.object({
+  rank: z.number().int(),
+  requirementId: z.string(),
+  title: z.string(),
+  kind: z.enum(['clause', 'control']),
+  status: z.string(),
+  score: z.number().meta({ description: '0-100, higher first; boosted objectives can exceed 100' }),
+  factors: Factors,
+  weightedFactor: z.number(),
+  severity: z.number(),
+  boost: z.number(),
+  boostedBy: z.array(z.string()),
+  reuseFrom27001: z.boolean(),
+  planned: z.boolean(),
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      owner: z.string(),
+      deadline: z.string(),
+      status: z.string(),
+      overdue: z.boolean(),
+    }),
+  ),
+});
+export const Roadmap = z.object({
+  scoring: z.object({ weights: Factors, objectiveBoost: z.record(z.string(), z.number()) }),
+  summary: z.object({
+    gaps: z.number().int(),
+    unplanned: z.number().int(),
+    openTasks: z.number().int(),
+    overdueTasks: z.number().int(),
+  }),
+  items: z.array(RoadmapGap),
+});
+
+export const Catalogue = z
+  .object({
+    version: z.string(),
+    clauses: z.array(z.looseObject({ id: z.string(), title: z.string(), iso27001Shared: z.boolean() })),
+    controlGroups: z.array(z.looseObject({ id: z.string(), title: z.string() })),
+    controls: z.array(z.looseObject({ id: z.string(), group: z.string(), title: z.string() })),
+    annexC: z.object({
+      objectives: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+      riskSources: z.array(z.object({ id: z.string(), name: z.string(), description: z.string() })),
+    }),
+  })
+  .meta({ description: 'Clauses 4-10, Annex A and Annex C with profiles for gap analysis' });
+
+const ReportBinary = z.string().meta({ format: 'binary', description: 'PDF, XLSX, CSV or JSON' });
+
+const COMPONENTS = {
+  ReportVersion,
+  ReportVersionList,
+  ReportFile,
+  Roadmap,
+  RoadmapGap,
+  Catalogue,
+  ReportBinary,
+};
+
+export interface ReportRouteDeps {
+  gateway: AnalysisGateway;
+  reports: Pick<ReportRepository, 'list' | 'getFile'>;
+  programmes: Pick<ProgrammeRepository, 'listAssessments' | 'listTasks'>;
+}
+
+const reportPath = (programmeId: string, kind: ReportKind) => `${programmePath(programmeId)}/reports/${kind}`;
+
+function withLinks(v: ReportVersionSummary): z.input<typeof ReportVersion> {
+  const query = (format: string) =>
+    `?format=${format}${v.key ? `&key=${encodeURIComponent(v.key)}` : ''}&version=${v.version}`;
+  return {
+    ...v,
+    files: v.files.map((f) => ({ ...f, href: `${reportPath(v.programmeId, v.kind)}${query(f.format)}` })),
+  };
+}
+
+/** Impact-assessment reports are per AI system; the others are one per programme. */
+function checkKey(kind: ReportKind, key: string | undefined): string {
+  if (needsKey(kind) && !key)
+    throw validationProblem([
+      { pointer: '/query/key', detail: 'the AI system id is required for impact-assessment reports' },
+    ]);
+  if (!needsKey(kind) && key)
+    throw validationProblem([{ pointer: '/query/key', detail: `${kind} reports have no key` }]);
+  return key ?? '';
+}
+
+const EXTENSIONS: Record<string, string> = { pdf: 'pdf', xlsx: 'xlsx', csv: 'csv', json: 'json' };
+
+export function reportRoutes(deps: ReportRouteDeps): Route[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/catalogue',
+      operationId: 'getCatalogue',
+      summary: 'The versioned ISO/IEC 42001 catalogue: clauses, Annex A controls and Annex C',
+      tag: TAG,
+      components: COMPONENTS,
+      params: NoParams,
+      query: NoQuery,
+      body: NoBody,
+      usesDependencies: false,
+      success: { status: 200, description: 'The catalogue', schema: Catalogue },
+      handle: () => Promise.resolve({ status: 200, body: catalogueDocument() }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/programmes/{id}/roadmap',
+      operationId: 'getRoadmap',
+      summary: 'Every gap, scored and ordered, with its roadmap tasks (owner, deadline, overdue)',
+      tag: TAG,
+      components: COMPONENTS,
+      params: ProgrammeParams,
+      query: NoQuery,
+      body: NoBody,
+      success: { status: 200, description: 'The prioritised roadmap', schema: Roadmap },
+      handle: async ({ params }, ctx) => {
+        const programme = await requireProgramme(ctx.store, params.id);
+        const [assessments, tasks] = await Promise.all([
+          deps.programmes.listAssessments(params.id),
+          deps.programmes.listTasks(params.id),
+        ]);
+        const configured = GapScoringConfig.safeParse(
+          (programme.config as { gapScoring?: unknown } | undefined)?.gapScoring,
+        );
+        const scoring = configured.success ? configured.data : undefined;
+        const now = Date.now();
+        const latest = currentAssessments(assessments);
+        const items = prioritiseGaps([...latest.values()], tasks, scoring, now);
+        const open = tasks.filter((t) => t.status === 'open');
+        const body: z.input<typeof Roadmap> = {
+          scoring: resolveGapScoring(scoring),
+          summary: {
+            gaps: items.length,
+            unplanned: items.filter((g) => !g.planned).length,
+            openTasks: open.length,
+            overdueTasks: open.filter((t) => isTaskOverdue(t, now)).length,
+          },
+          items,
+        };
+        return { status: 200, body };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/programmes/{id}/reports/{kind}',
+      operationId: 'generateReport',
+      summary: 'Generate a report (a new version only when its content changed)',
+      description:
+        'Runs on the workers; answers with the version and the SHA-256 of every format. 409 when the report cannot be built yet, e.g. no SoA has been submitted.',
+      tag: TAG,
+      components: COMPONENTS,
+      params: ReportKindParams,
+      query: ReportGenerateQuery,
+      body: NoBody,
+      problems: [409],
+      success: {
+        status: 201,
+        description: 'The generated (or unchanged) version',
+        schema: ReportVersion,
+        location: true,
+      },
+      handle: async ({ params, query }, ctx) => {
+        const key = checkKey(params.kind, query.key);
+        const programme = await requireProgramme(ctx.store, params.id);
+        const version = await deps.gateway.generateReport(
+          { programmeId: params.id, kind: params.kind, key },
+          programme.workflowId,
+        );
+        const linked = withLinks(version);
+        return {
+          status: version.created ? 201 : 200,
+          body: linked,
+          location: linked.files.find((f) => f.format === 'pdf')?.href ?? linked.files[0]?.href,
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/programmes/{id}/reports',
+      operationId: 'listReports',
+      summary: 'Every version of every report, with the SHA-256 of each file (for binding approvals)',
+      tag: TAG,
+      components: COMPONENTS,
+      params: ProgrammeParams,
+      query: NoQuery,
+      body: NoBody,
+      success: {
+        status: 200,
+        description: 'Report versions, newest first per report',
+        schema: ReportVersionList,
+      },
+      handle: async ({ params }, ctx) => {
+        await requireProgramme(ctx.store, params.id);
+        return { status: 200, body: { items: (await deps.reports.list(params.id)).map(withLinks) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/programmes/{id}/reports/{kind}',
+      operationId: 'downloadReport',
+      summary: 'Download a report version as PDF, XLSX, CSV or JSON',
+      description:
+        'ETag is the SHA-256 of the body (hex); Digest and Repr-Digest carry it base64-encoded; X-Report-Version and X-Report-Sha256 identify the version.',
+      tag: TAG,
+      components: COMPONENTS,
+      params: ReportKindParams,
+      query: ReportDownloadQuery,
+      body: NoBody,
+      responseContentType: 'application/octet-stream',
+      success: { status: 200, description: 'The report file', schema: ReportBinary },
+      handle: async ({ params, query }, ctx) => {
+        const key = checkKey(params.kind, query.key);
+        if (!FORMATS_OF[params.kind].includes(query.format)) {
+          throw validationProblem([
+            {
+              pointer: '/query/format',
+              detail: `${params.kind} reports come as ${FORMATS_OF[params.kind].join(', ')}`,
+            },
+          ]);
+        }
+        await requireProgramme(ctx.store, params.id);
+        const file = await deps.reports.getFile(params.id, params.kind, key, query.format, query.version);
+        if (!file) {
+          const which = `${params.kind}${key ? ` ${key}` : ''}${query.version ? ` version ${query.version}` : ''}`;
+          throw new HttpProblem(
+            'not-found',
+            `Programme ${params.id} has no ${which} report; generate it first.`,
+          );
+        }
+        const base64 = Buffer.from(file.sha256, 'hex').toString('base64');
+        const name = `${params.kind}${key ? `-${key}` : ''}-v${file.version.version}.${EXTENSIONS[file.format]}`;
+        return {
+          status: 200,
+          body: null,
+          raw: {
+            contentType: CONTENT_TYPES[file.format],
+            data: file.content,
+            headers: {
+              'Content-Disposition': `attachment; filename="${name}"`,
+              ETag: `"${file.sha256}"`,
+              Digest: `sha-256=${base64}`,
+              'Repr-Digest': `sha-256=:${base64}:`,
+              'X-Report-Version': String(file.version.version),
+              'X-Report-Sha256': file.version.sha256,
+              // A numbered version never changes; "the newest" does.
+              'Cache-Control': query.version ? 'private, max-age=31536000, immutable' : 'no-cache',
+            },
+          },
+        };
+      },
+    }),
+  ];
+}
+
+/**
+ * After an input is accepted: generate the report an approval gate will decide on, once per
+ * artefact version awaiting approval (the SoA, the risk treatment plan, the roadmap), and the
+ * impact-assessment report of an assessed system. Fire and forget: a failure is logged, the
+ * input stays accepted, and the report can still be generated through the API.
+ */
+export function reportsOnInput(
+  gateway: AnalysisGateway,
+  workflowIdOf: (programmeId: string) => Promise<string | undefined>,
+  log: (err: unknown, programmeId: string) => void,
+) {
+  return (programmeId: string, input: StageInput, result: InputResult): void => {
+    void (async () => {
+      const workflowId = await workflowIdOf(programmeId);
+      if (!workflowId) return;
+      const requests: Promise<void>[] = [];
+      for (const pending of result.view.pendingApprovals) {
+        const kind = REPORT_FOR_GATE[pending.gate];
+        if (kind) {
+          requests.push(
+            gateway.requestReport(
+              { programmeId, kind, key: '' },
+              workflowId,
+              `${pending.gate}-v${pending.artefactVersion}`,
+            ),
+          );
+        }
+      }
+      if (input.kind === 'impactAssessment') {
+        requests.push(
+          gateway.requestReport(
+            { programmeId, kind: 'impact-assessment', key: input.aiSystemId },
+            workflowId,
+            `submitted-${result.stepKey}-${Date.now()}`,
+          ),
+        );
+      }
+      await Promise.all(requests);
+    })().catch((err: unknown) => log(err, programmeId));
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Which directories may be scanned: only those inside a configured root (SCAN_ROOTS), judged on
+ * real paths so that a symbolic link cannot smuggle a scan out of a root.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { isWithin } from './walk';
+
+export type ScanPathProblem = 'not-absolute' | 'missing' | 'not-directory' | 'outside-roots';
+
+export type ScanPathResult =
+  { ok: true; realPath: string } | { ok: false; problem: ScanPathProblem; detail: string };
+
+export async function resolveScanPath(requested: string, roots: readonly string[]): Promise<ScanPathResult> {
+  if (!path.isAbsolute(requested))
+    return { ok: false, problem: 'not-absolute', detail: 'must be an absolute path' };
+  let realPath: string;
+  try {
+    realPath = await fs.realpath(requested);
+  } catch {
+    return { ok: false, problem: 'missing', detail: 'no such directory' };
+  }
+  const stat = await fs.stat(realPath);
+  if (!stat.isDirectory()) return { ok: false, problem: 'not-directory', detail: 'is not a directory' };
+  const realRoots = await Promise.all(roots.map((r) => fs.realpath(r).catch(() => undefined)));
+  if (!realRoots.some((root) => root !== undefined && isWithin(root, realPath))) {
+    return {
+      ok: false,
+      problem: 'outside-roots',
+      detail: 'is outside the directories this service may scan (SCAN_ROOTS)',
+    };
+  }
+  return { ok: true, realPath };
+}
+
+/** Observations of one scanned directory replace each other; the key bounds any path's length. */
+export function pathSourceKey(realPath: string): string {
+  return `path:${createHash('sha256').update(realPath).digest('hex').slice(0, 40)}`;
+}
+
+export function importSourceKey(register: string): string {
+  return `import:${register}`;
+}

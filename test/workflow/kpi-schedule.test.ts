@@ -1,0 +1,83 @@
+/** The KPI clock on the time-skipping server: snapshots on schedule for years, stopping at withdrawal. */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { KpiActivities } from '../../activities/kpi';
+import type { kpiScheduleWorkflow } from '../../workflows';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+});
+beforeEach(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterEach(async () => {
+  await env?.teardown();
+});
+
+function recorder(withdrawAfter = Infinity) {
+  const calls: { snapshotId: string; at: string }[] = [];
+  const activities: KpiActivities = {
+    takeKpiSnapshot: ({ snapshotId, at }) => {
+      calls.push({ snapshotId, at });
+      return Promise.resolve({ status: calls.length >= withdrawAfter ? 'WITHDRAWN' : 'ACTIVE' });
+    },
+  };
+  return { calls, activities };
+}
+
+test('quarterly snapshots happen on schedule, each three calendar months after the last', async () => {
+  const { calls, activities } = recorder();
+  const taskQueue = `kpi-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof kpiScheduleWorkflow>('kpiScheduleWorkflow', {
+      taskQueue,
+      workflowId: `programme-p1/kpis-${randomUUID()}`,
+      args: [{ programmeId: 'p1', interval: 'P3M' }],
+    });
+    await env.sleep('366 days');
+    // A year later: the first snapshot plus four quarterly ones.
+    expect(calls).toHaveLength(5);
+    const months = calls.map((c) => {
+      const d = new Date(c.at);
+      return d.getUTCFullYear() * 12 + d.getUTCMonth();
+    });
+    expect(months.slice(1).map((m, i) => m - months[i])).toEqual([3, 3, 3, 3]);
+    expect(new Set(calls.map((c) => c.snapshotId)).size).toBe(5);
+    await handle.terminate('test over');
+  });
+});
+
+test('the clock stops once the programme is withdrawn', async () => {
+  const { calls, activities } = recorder(2);
+  const taskQueue = `kpi-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof kpiScheduleWorkflow>('kpiScheduleWorkflow', {
+      taskQueue,
+      workflowId: `programme-p2/kpis-${randomUUID()}`,
+      args: [{ programmeId: 'p2', interval: 'P3M' }],
+    });
+    await handle.result();
+    expect(calls).toHaveLength(2);
+  });
+});

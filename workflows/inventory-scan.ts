@@ -1,0 +1,97 @@
+/**
+ * One inventory scan or import, started by the API. The scan activity heartbeats its progress
+ * and, retried after a crash or a lost worker, resumes after its last checkpoint; the findings
+ * are then applied to the inventory in one transaction. New AI systems in scope are signalled
+ * to the programme, whose running stage opens an impact-assessment task for each. A failure is
+ * recorded on the scan before the workflow fails, so the API can report it.
+ */
+import {
+  ApplicationFailure,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+} from '@temporalio/workflow';
+import type { InventoryActivities, ScanOutcome } from '../activities/analysis-contract';
+import type { InventoryImportFormat } from '../domain/schemas';
+import { aiSystemsDiscoveredSignal } from './messages';
+
+export type ScanSource =
+  | { kind: 'scan'; path: string; inScope: boolean }
+  | { kind: 'import'; format: InventoryImportFormat; content: string; register: string };
+
+export interface InventoryScanInput {
+  programmeId: string;
+  /** The programme workflow to tell about new AI systems in scope. */
+  programmeWorkflowId: string;
+  scanId: string;
+  source: ScanSource;
+}
+
+/** Failure types that no retry can fix. */
+const NON_RETRYABLE = ['ScanRejected'];
+
+const { scanSource } = proxyActivities<InventoryActivities>({
+  startToCloseTimeout: '2 hours',
+  // A worker that dies mid-scan is noticed within this; the retry resumes from its checkpoint.
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+const { applyScan, applyImport, failScan } = proxyActivities<InventoryActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
+});
+
+function describe(err: unknown): string {
+  if (err instanceof ApplicationFailure || err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return `${err.message}${cause}`;
+  }
+  return String(err);
+}
+
+export async function inventoryScanWorkflow(input: InventoryScanInput): Promise<ScanOutcome> {
+  const { programmeId, scanId, source } = input;
+  let outcome: ScanOutcome;
+  try {
+    if (source.kind === 'scan') {
+      const scanned = await scanSource({ programmeId, scanId, path: source.path });
+      outcome = await applyScan({ programmeId, scanId, inScope: source.inScope, scanned });
+    } else {
+      outcome = await applyImport({
+        programmeId,
+        scanId,
+        format: source.format,
+        content: source.content,
+        register: source.register,
+      });
+    }
+  } catch (err) {
+    if (!isCancellation(err)) await failScan({ programmeId, scanId, error: describe(err) });
+    throw err;
+  }
+  if (outcome.newInScope.length > 0) {
+    try {
+      await getExternalWorkflowHandle(input.programmeWorkflowId).signal(aiSystemsDiscoveredSignal, {
+        scanId,
+        systems: outcome.newInScope,
+      });
+    } catch (err) {
+      // A withdrawn or finished programme has no stage to plan impact assessments in.
+      if (isCancellation(err)) throw err;
+      log.warn('programme did not take the discovered AI systems', { programmeId, error: describe(err) });
+    }
+  }
+  return outcome;
+}

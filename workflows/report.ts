@@ -1,0 +1,25 @@
+/**
+ * Generates one report: a single activity that stores a new version only when the content
+ * changed. A workflow rather than a call from the API so that report generation runs on the
+ * workers, retried, and appears in the programme's Temporal history.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type {
+  GenerateReportInput,
+  ReportActivities,
+  ReportVersionSummary,
+} from '../activities/analysis-contract';
+
+const { generateReport } = proxyActivities<ReportActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['ReportUnavailable'],
+  },
+});
+
+export async function reportWorkflow(input: GenerateReportInput): Promise<ReportVersionSummary> {
+  return generateReport(input);
+}
