@@ -35,6 +35,8 @@ export const SCAN_REJECTED = 'ScanRejected';
 export interface ScanCheckpoint {
   /** Last path whose findings are stored; null before the first batch. */
   cursor: string | null;
+  /** Files in the listing (progress for operators reading the heartbeat in the Temporal UI). */
+  filesSeen?: number;
   filesScanned: number;
   findings: number;
   /** Files skipped while scanning (too large, unreadable), up to a bound. */
@@ -85,7 +87,13 @@ export function readCheckpoint(details: unknown): ScanCheckpoint | undefined {
     !Array.isArray(d.skipped)
   )
     return undefined;
-  return { cursor, filesScanned: d.filesScanned, findings: d.findings, skipped: d.skipped.filter(isSkipped) };
+  return {
+    cursor,
+    ...(typeof d.filesSeen === 'number' ? { filesSeen: d.filesSeen } : {}),
+    filesScanned: d.filesScanned,
+    findings: d.findings,
+    skipped: d.skipped.filter(isSkipped),
+  };
 }
 
 export interface InventoryActivityDeps {
@@ -114,7 +122,10 @@ export function createInventoryActivities(deps: InventoryActivityDeps): Inventor
     const snapshot = (): ScanCheckpoint => ({ ...checkpoint, skipped: [...checkpoint.skipped] });
     await inventory.markRunning(input.programmeId, input.scanId, now());
 
-    const listing = await listFiles(root, settings.limits, () => ctx.heartbeat(snapshot()));
+    const listing = await listFiles(root, settings.limits, (listed) =>
+      ctx.heartbeat({ ...snapshot(), filesSeen: listed }),
+    );
+    checkpoint.filesSeen = listing.files.length;
     const todo = checkpoint.cursor
       ? listing.files.filter((f) => comparePaths(f.path, checkpoint.cursor as string) > 0)
       : listing.files;

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import * as prettier from 'prettier';
 import type { BenchResult } from './types';
 
 export interface Machine {
@@ -71,14 +72,17 @@ export function markdownTable(results: readonly BenchResult[]): string {
 export const RESULTS_START = '<!-- bench:results:start (written by npm run bench) -->';
 export const RESULTS_END = '<!-- bench:results:end -->';
 
-/** Rewrites the results section of BENCHMARKS.md; the text around it is kept as written. */
-export function writeBenchmarksMd(
+/**
+ * Rewrites the results section of BENCHMARKS.md; the text around it is kept as written. The file
+ * is formatted with the project's Prettier settings, so `npm run lint` stays clean after a run.
+ */
+export async function writeBenchmarksMd(
   file: string,
   results: readonly BenchResult[],
   m: Machine,
   seconds: number,
   notes: string[],
-): void {
+): Promise<void> {
   const existing = fs.existsSync(file)
     ? fs.readFileSync(file, 'utf8')
     : `# Benchmarks\n\n${RESULTS_START}\n${RESULTS_END}\n`;
@@ -105,5 +109,7 @@ export function writeBenchmarksMd(
     '',
     RESULTS_END,
   ].join('\n');
-  fs.writeFileSync(file, existing.slice(0, start) + section + existing.slice(end + RESULTS_END.length));
+  const text = existing.slice(0, start) + section + existing.slice(end + RESULTS_END.length);
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
 }

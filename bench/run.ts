@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     log(textTable(results));
     log('');
     log(`whole run: ${seconds.toFixed(0)} s`);
-    writeBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), results, host, seconds, [
+    await writeBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), results, host, seconds, [
       'Programme start and decision figures alternate the API and the baseline on the same dev server, worker and database, so background load hits both.',
       'The dev server persists to a SQLite file in WAL mode, and the API, worker and benchmark clients share the machine with it: on a 2-core machine the figures are lower bounds, and they vary by 10–20% between runs, much more while other jobs run (see the load average).',
       `Domain database: ${database.label} (set BENCH_DATABASE_URL to choose; the default is a local MySQL/MariaDB when one answers, as in production, else SQLite).`,

@@ -599,6 +599,17 @@ export const InventoryImportBody = z
   })
   .strict();
 
+/** Turns every gap without a task into one, deadlines following the priority order. */
+export const RoadmapPlanBody = z
+  .object({
+    owner: z.email().meta({ description: 'Owner of every new task (reassign later per task)' }),
+    start: Instant.optional().meta({ description: 'Deadlines count from here; defaults to now' }),
+    spacing: IsoDuration.default('P14D').meta({
+      description: 'The highest-priority gap is due one spacing after start, the next two, and so on',
+    }),
+  })
+  .strict();
+
 export const ScanBody = z
   .object({
     path: z.string().min(1).max(4096).meta({
@@ -666,5 +677,6 @@ export type InventoryEntry = z.output<typeof InventoryEntry>;
 export type InventoryImportFormat = (typeof INVENTORY_IMPORT_FORMATS)[number];
 export type InventoryImportBody = z.output<typeof InventoryImportBody>;
 export type ScanBody = z.output<typeof ScanBody>;
+export type RoadmapPlanBody = z.output<typeof RoadmapPlanBody>;
 export type StageInput = z.output<typeof StageInput>;
 export type StageInputKind = StageInput['kind'];

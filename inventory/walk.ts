@@ -78,6 +78,17 @@ export async function listFiles(
 
   const visit = async (rel: string, depth: number, inherited: readonly Matcher[]): Promise<void> => {
     const abs = rel ? path.join(realRoot, rel) : realRoot;
+    // A directory swapped for a link after its parent was listed must not take the walk outside.
+    if (rel) {
+      const real = await fs.realpath(abs).catch(() => undefined);
+      if (real === undefined || !isWithin(realRoot, real) || real !== abs) {
+        skipped.push({
+          path: rel,
+          reason: real !== undefined && isWithin(realRoot, real) ? 'symlink' : 'symlink-outside-root',
+        });
+        return;
+      }
+    }
     let entries: Dirent[];
     try {
       entries = await fs.readdir(abs, { withFileTypes: true });

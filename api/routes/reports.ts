@@ -9,8 +9,10 @@ import { catalogueDocument } from '../../catalogue/profiles';
 import type { ReportRepository } from '../../db/report-repository';
 import type { ProgrammeRepository } from '../../db/repository';
 import { prioritiseGaps, resolveGapScoring, isTaskOverdue } from '../../domain/gap-scoring';
-import { GapScoringConfig, type StageInput } from '../../domain/schemas';
-import type { InputResult } from '../../domain/types';
+import { addDurationIso } from '../../domain/durations';
+import { GapScoringConfig, RoadmapPlanBody, type StageInput } from '../../domain/schemas';
+import type { InputResult, RoadmapTask } from '../../domain/types';
+import type { StoredAssessment } from '../../db/repository';
 import { currentAssessments } from '../../reports/models';
 import {
   CONTENT_TYPES,
@@ -26,7 +28,7 @@ import type { AnalysisGateway } from '../analysis-gateway';
 import { programmePath, requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';
 import { HttpProblem, validationProblem } from '../problem';
-import { defineRoute, type Route } from '../route';
+import { defineRoute, type HandlerContext, type Route } from '../route';
 import { NoBody, NoParams, NoQuery } from '../validate';
 
 const TAG = 'Gap analysis and reports';
@@ -136,6 +138,18 @@ export const Catalogue = z
 
 const ReportBinary = z.string().meta({ format: 'binary', description: 'PDF, XLSX, CSV or JSON' });
 
+const PlannedTasks = z.object({
+  items: z.array(
+    z.object({
+      rank: z.number().int(),
+      requirementId: z.string(),
+      score: z.number(),
+      taskId: z.string(),
+      deadline: z.string(),
+    }),
+  ),
+});
+
 const COMPONENTS = {
   ReportVersion,
   ReportVersionList,
@@ -144,6 +158,7 @@ const COMPONENTS = {
   RoadmapGap,
   Catalogue,
   ReportBinary,
+  PlannedTasks,
 };
 
 export interface ReportRouteDeps {
@@ -176,6 +191,21 @@ function checkKey(kind: ReportKind, key: string | undefined): string {
 
 const EXTENSIONS: Record<string, string> = { pdf: 'pdf', xlsx: 'xlsx', csv: 'csv', json: 'json' };
 
+/** The programme's gaps in priority order, from its latest assessments, tasks and scoring settings. */
+async function roadmapOf(deps: ReportRouteDeps, ctx: HandlerContext, programmeId: string, now: number) {
+  const programme = await requireProgramme(ctx.store, programmeId);
+  const [assessments, tasks]: [StoredAssessment[], RoadmapTask[]] = await Promise.all([
+    deps.programmes.listAssessments(programmeId),
+    deps.programmes.listTasks(programmeId),
+  ]);
+  const configured = GapScoringConfig.safeParse(
+    (programme.config as { gapScoring?: unknown } | undefined)?.gapScoring,
+  );
+  const scoring = configured.success ? configured.data : undefined;
+  const items = prioritiseGaps([...currentAssessments(assessments).values()], tasks, scoring, now);
+  return { programme, tasks, scoring, items };
+}
+
 export function reportRoutes(deps: ReportRouteDeps): Route[] {
   return [
     defineRoute({
@@ -204,18 +234,8 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       body: NoBody,
       success: { status: 200, description: 'The prioritised roadmap', schema: Roadmap },
       handle: async ({ params }, ctx) => {
-        const programme = await requireProgramme(ctx.store, params.id);
-        const [assessments, tasks] = await Promise.all([
-          deps.programmes.listAssessments(params.id),
-          deps.programmes.listTasks(params.id),
-        ]);
-        const configured = GapScoringConfig.safeParse(
-          (programme.config as { gapScoring?: unknown } | undefined)?.gapScoring,
-        );
-        const scoring = configured.success ? configured.data : undefined;
         const now = Date.now();
-        const latest = currentAssessments(assessments);
-        const items = prioritiseGaps([...latest.values()], tasks, scoring, now);
+        const { tasks, scoring, items } = await roadmapOf(deps, ctx, params.id, now);
         const open = tasks.filter((t) => t.status === 'open');
         const body: z.input<typeof Roadmap> = {
           scoring: resolveGapScoring(scoring),
@@ -228,6 +248,47 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
           items,
         };
         return { status: 200, body };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/programmes/{id}/roadmap/tasks',
+      operationId: 'planRoadmap',
+      summary: 'Open a roadmap task for every gap without one, due in priority order',
+      description:
+        'Each task is an ordinary roadmap-task input, checked by the running stage (409 when it takes none). With an Idempotency-Key, a retry creates no task twice.',
+      tag: TAG,
+      components: COMPONENTS,
+      params: ProgrammeParams,
+      query: NoQuery,
+      body: RoadmapPlanBody,
+      idempotent: true,
+      problems: [409],
+      success: { status: 201, description: 'The tasks opened, highest priority first', schema: PlannedTasks },
+      handle: async ({ params, body }, ctx) => {
+        const start = body.start ?? new Date().toISOString();
+        const { items } = await roadmapOf(deps, ctx, params.id, Date.now());
+        const planned: z.input<typeof PlannedTasks>['items'] = [];
+        for (const gap of items.filter((g) => !g.planned)) {
+          const input: StageInput = {
+            kind: 'roadmapTask',
+            requirementId: gap.requirementId,
+            title: `Close the gap on ${gap.requirementId}: ${gap.title}`.slice(0, 300),
+            owner: body.owner,
+            deadline: addDurationIso(start, body.spacing, planned.length + 1),
+          };
+          const key = ctx.idempotencyKey ? `${ctx.idempotencyKey}/${gap.requirementId}` : undefined;
+          const result = await ctx.gateway.submit(params.id, input, key);
+          ctx.onInputAccepted?.(params.id, input, result);
+          planned.push({
+            rank: gap.rank,
+            requirementId: gap.requirementId,
+            score: gap.score,
+            taskId: result.recordId ?? '',
+            deadline: input.deadline,
+          });
+        }
+        return { status: planned.length > 0 ? 201 : 200, body: { items: planned } };
       },
     }),
     defineRoute({

@@ -5,31 +5,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import yauzl from 'yauzl';
 import type { AuditPackManifest } from '../../evidence/audit-pack';
 import { testDatabases } from '../support/databases';
 import { PEOPLE, scopeBody } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';
 import { startStack, type Stack } from '../support/stack';
-import { createLocalEnv } from '../support/temporal';
+import { useLocalTemporal } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await createLocalEnv();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const temporal = useLocalTemporal();
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -101,9 +85,9 @@ describe.each(testDatabases())('on $name', (db) => {
 
   beforeAll(async () => {
     stack = await startStack({
-      address: env.address,
+      address: temporal.env.address,
       databaseUrl: await db.freshDatabase('evidence'),
-      workflowBundle: bundle,
+      workflowBundle: temporal.bundle,
     });
     const res = await http(base(), 'POST', '/programmes', { organisation: 'Evidence Ltd', name: 'AIMS' });
     id = (res.body as { id: string }).id;

@@ -7,8 +7,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporalCliPath } from '../../infra/temporal-binaries';
 import { REQUIREMENTS } from '../../catalogue/iso42001';
@@ -17,26 +16,13 @@ import { PEOPLE } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';
 import { grantCertificate, passAudit, runToCertification } from '../support/journey';
 import { startStack, type Stack } from '../support/stack';
-import { createLocalEnv } from '../support/temporal';
+import { useLocalTemporal } from '../support/temporal';
 
 const run = promisify(execFile);
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
 
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await createLocalEnv();
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
-});
+const temporal = useLocalTemporal();
 
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const address = () => env.address;
+const address = () => temporal.env.address;
 
 describe.each(testDatabases())('on $name', (db) => {
   let stack: Stack;
@@ -46,7 +32,7 @@ describe.each(testDatabases())('on $name', (db) => {
     stack = await startStack({
       address: address(),
       databaseUrl: await db.freshDatabase('main'),
-      workflowBundle: bundle,
+      workflowBundle: temporal.bundle,
     });
   });
 
@@ -230,7 +216,7 @@ describe.each(testDatabases())('on $name', (db) => {
     expect(histories.length).toBeGreaterThanOrEqual(12);
     const results = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: bundle, replayName: 'integration' },
+      { workflowBundle: temporal.bundle, replayName: 'integration' },
       histories,
     )) {
       results.push(result);

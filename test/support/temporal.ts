@@ -8,6 +8,7 @@
  * - `startPersistentDevServer(dbFile)`: a dev server on a SQLite file that survives `stop()`; start
  *   it again on the same file to test what persists across a server restart.
  */
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import {
   TestWorkflowEnvironment,
   type LocalTestWorkflowEnvironmentOptions,
@@ -67,4 +68,53 @@ export function startPersistentDevServer(
   opts: Omit<DevServerOptions, 'dbFilename'> = {},
 ): Promise<DevServer> {
   return startDevServer({ headless: true, logLevel: 'warn', ...opts, dbFilename: dbFile });
+}
+
+/** Bundles the workflows (webpack: the slow part of a worker start), once per test file. */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+}
+
+export interface TemporalFixture {
+  env: TestWorkflowEnvironment;
+  bundle: WorkflowBundle;
+}
+
+/**
+ * One real dev server (with our search attributes) and one workflow bundle for a whole test
+ * file; set up in beforeAll and torn down in afterAll. Read the fields inside tests and hooks.
+ */
+export function useLocalTemporal(): TemporalFixture {
+  const fixture = {} as TemporalFixture;
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    fixture.env = await createLocalEnv();
+    fixture.bundle = await bundleWorkflows();
+  });
+  afterAll(async () => {
+    await fixture.env?.teardown();
+  });
+  return fixture;
+}
+
+/**
+ * A time-skipping server per test (time is global to a server, and a timer left behind by one
+ * test would stall time for the next) and one workflow bundle for the file.
+ */
+export function useTimeSkipping(): TemporalFixture {
+  const fixture = {} as TemporalFixture;
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    fixture.bundle = await bundleWorkflows();
+  });
+  beforeEach(async () => {
+    fixture.env = await createTimeSkippingEnv();
+  });
+  afterEach(async () => {
+    await fixture.env?.teardown();
+  });
+  return fixture;
 }

@@ -170,6 +170,44 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('access log', () => {
+  test('lines about a programme carry its programme and workflow ids as JSON fields', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const app = createApp({
+      gateway: fakeGateway(() => view()),
+      store: fakeStore(),
+      logger,
+      metrics: createApiMetrics({ processMetrics: false }),
+    });
+    const logged: Server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const url = `http://127.0.0.1:${(logged.address() as AddressInfo).port}`;
+      await (await fetch(`${url}/programmes/${PID}`)).text();
+      await (await fetch(`${url}/healthz`)).text();
+    } finally {
+      logged.closeAllConnections();
+      await new Promise<void>((resolve) => logged.close(() => resolve()));
+    }
+    const programmeLine = lines.find(
+      (l) => (l.req as { url?: string } | undefined)?.url === `/programmes/${PID}`,
+    );
+    expect(programmeLine).toMatchObject({
+      programmeId: PID,
+      workflowId: `programme-${PID}`,
+      res: { statusCode: 200 },
+    });
+    const healthLine = lines.find((l) => (l.req as { url?: string } | undefined)?.url === '/healthz');
+    expect(healthLine).toBeDefined();
+    expect(healthLine).not.toHaveProperty('programmeId');
+  });
+});
+
 describe('GET /process.bpmn', () => {
   test('answers BPMN XML', async () => {
     const res = await fetch(`${base}/process.bpmn`);

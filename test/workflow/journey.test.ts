@@ -3,8 +3,7 @@
  * Activities are mocked here (and only here) so that the tests observe what would be persisted.
  */
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
 import { createDroppingNotificationActivities } from '../../activities/notifications';
@@ -27,7 +26,7 @@ import {
   type JourneyPort,
 } from '../support/journey';
 import { PEOPLE } from '../support/fixtures';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { useTimeSkipping } from '../support/temporal';
 
 class RecordingActivities {
   transitions: TransitionRecord[] = [];
@@ -53,26 +52,7 @@ class RecordingActivities {
   }
 }
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
-});
-
-// Time is global to a time-skipping server, and a timer left behind by one test (with no
-// worker to run it) would stall time for the next: every test gets its own server.
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-
-afterEach(async () => {
-  await env?.teardown();
-});
+const temporal = useTimeSkipping();
 
 interface Harness {
   handle: WorkflowHandleWithFirstExecutionRunId<typeof programmeWorkflow>;
@@ -88,15 +68,15 @@ async function withProgramme(
   const taskQueue = `wf-test-${randomUUID()}`;
   const acts = new RecordingActivities();
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: temporal.env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: temporal.bundle,
     // Approval and notice mail is exercised in approvals.test.ts; here it goes nowhere.
     activities: { ...acts.activities(), ...createDroppingNotificationActivities() },
   });
   const programmeId = randomUUID();
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+    const handle = await temporal.env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
       taskQueue,
       workflowId: `programme-${programmeId}`,
       args: [
@@ -104,12 +84,12 @@ async function withProgramme(
       ],
     });
     // Follow continue-as-new: always address the latest run.
-    const latest = () => env.client.workflow.getHandle(handle.workflowId);
+    const latest = () => temporal.env.client.workflow.getHandle(handle.workflowId);
     const view = () => latest().query(programmeViewQuery);
     const stage = async () => {
       const v = await view();
       if (!v.stageWorkflowId) throw new Error(`no stage running (step ${v.step})`);
-      return env.client.workflow.getHandle(v.stageWorkflowId);
+      return temporal.env.client.workflow.getHandle(v.stageWorkflowId);
     };
     const port: JourneyPort = {
       submit: async (input: StageInput) =>
@@ -135,7 +115,7 @@ async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries =
 
 const stageOf = async (h: Harness) => {
   const v = await h.view();
-  return env.client.workflow.getHandle(v.stageWorkflowId as string).query(stageViewQuery);
+  return temporal.env.client.workflow.getHandle(v.stageWorkflowId as string).query(stageViewQuery);
 };
 
 test('a programme runs from scoping through certification, two surveillance audits and recertification into cycle 2', async () => {
@@ -160,7 +140,7 @@ test('a programme runs from scoping through certification, two surveillance audi
     expect(new Date(cycle2.certificate?.expiresOn as string).getUTCFullYear()).toBe(
       new Date(firstExpiry).getUTCFullYear() + 3,
     );
-    const description = await env.client.workflow.getHandle(h.handle.workflowId).describe();
+    const description = await temporal.env.client.workflow.getHandle(h.handle.workflowId).describe();
     expect(description.runId).not.toBe(h.handle.firstExecutionRunId);
 
     const steps = h.acts.transitions.map((t) => t.to);
@@ -187,7 +167,7 @@ test('an input the current step does not take is rejected with its reason and le
   await withProgramme(async (h) => {
     await h.port.waitForStep('SCOPING');
     const view = await h.view();
-    const child = env.client.workflow.getHandle(view.stageWorkflowId as string);
+    const child = temporal.env.client.workflow.getHandle(view.stageWorkflowId as string);
     const err = await h.port
       .submit({ kind: 'finding', audit: 'stage2', grade: 'major_nc', requirementId: '8.4', description: 'x' })
       .catch((e: unknown) => e);
@@ -289,12 +269,12 @@ test('a major NC not verified within 183 days of the last day of stage 2 forces 
     const stage = await stageOf(h);
     expect(stage.nextDeadline?.id).toBe('majorNcVerification');
     const daysAllowed =
-      (Date.parse(stage.nextDeadline?.dueAt as string) - (await env.currentTimeMs())) / 86_400_000;
+      (Date.parse(stage.nextDeadline?.dueAt as string) - (await temporal.env.currentTimeMs())) / 86_400_000;
     expect(Math.round(daysAllowed)).toBe(183);
 
-    await env.sleep('182 days');
+    await temporal.env.sleep('182 days');
     expect((await stageOf(h)).unmetGates.map((g) => g.gate)).toContain('noOpenMajorNc');
-    await env.sleep('2 days');
+    await temporal.env.sleep('2 days');
     const after = await waitFor(
       () => stageOf(h),
       (s) => s.unmetGates.some((g) => /attempt 2/.test(g.reason)),
@@ -317,7 +297,7 @@ test('a missed surveillance audit lapses the certificate, which a late audit res
     await grantCertificate(h.port, 'AIMS-0300');
     await h.port.waitForStep('SURVEILLANCE_1');
     expect((await stageOf(h)).nextDeadline?.id).toBe('surveillanceDue');
-    await env.sleep('366 days');
+    await temporal.env.sleep('366 days');
     const lapsed = await waitFor(h.view, (v) => v.overdue);
     expect(lapsed.certificate?.status).toBe('LAPSED');
     expect((await stageOf(h)).nextDeadline?.id).toBe('restoreWindow');
@@ -333,9 +313,9 @@ test('a certificate not restored within six months of lapsing is withdrawn and t
     await runToCertification(h.port);
     await grantCertificate(h.port, 'AIMS-0400');
     await h.port.waitForStep('SURVEILLANCE_1');
-    await env.sleep('366 days');
+    await temporal.env.sleep('366 days');
     await waitFor(h.view, (v) => v.overdue);
-    await env.sleep('190 days');
+    await temporal.env.sleep('190 days');
     const back = await waitFor(h.view, (v) => v.step === 'CERTIFICATION' && v.stageWorkflowId !== null);
     expect(back.certificate?.status).toBe('WITHDRAWN');
     expect(back.history.at(-1)?.reason).toMatch(/withdrawn: not restored within P6M/);

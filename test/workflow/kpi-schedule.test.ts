@@ -1,27 +1,11 @@
 /** The KPI clock on the time-skipping server: snapshots on schedule for years, stopping at withdrawal. */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import type { KpiActivities } from '../../activities/kpi';
 import type { kpiScheduleWorkflow } from '../../workflows';
-import { createTimeSkippingEnv } from '../support/temporal';
+import { useTimeSkipping } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: new DefaultLogger('WARN'),
-  });
-});
-beforeEach(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterEach(async () => {
-  await env?.teardown();
-});
+const temporal = useTimeSkipping();
 
 function recorder(withdrawAfter = Infinity) {
   const calls: { snapshotId: string; at: string }[] = [];
@@ -38,18 +22,21 @@ test('quarterly snapshots happen on schedule, each three calendar months after t
   const { calls, activities } = recorder();
   const taskQueue = `kpi-${randomUUID()}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: temporal.env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: temporal.bundle,
     activities,
   });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof kpiScheduleWorkflow>('kpiScheduleWorkflow', {
-      taskQueue,
-      workflowId: `programme-p1/kpis-${randomUUID()}`,
-      args: [{ programmeId: 'p1', interval: 'P3M' }],
-    });
-    await env.sleep('366 days');
+    const handle = await temporal.env.client.workflow.start<typeof kpiScheduleWorkflow>(
+      'kpiScheduleWorkflow',
+      {
+        taskQueue,
+        workflowId: `programme-p1/kpis-${randomUUID()}`,
+        args: [{ programmeId: 'p1', interval: 'P3M' }],
+      },
+    );
+    await temporal.env.sleep('366 days');
     // A year later: the first snapshot plus four quarterly ones.
     expect(calls).toHaveLength(5);
     const months = calls.map((c) => {
@@ -66,17 +53,20 @@ test('the clock stops once the programme is withdrawn', async () => {
   const { calls, activities } = recorder(2);
   const taskQueue = `kpi-${randomUUID()}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: temporal.env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: temporal.bundle,
     activities,
   });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof kpiScheduleWorkflow>('kpiScheduleWorkflow', {
-      taskQueue,
-      workflowId: `programme-p2/kpis-${randomUUID()}`,
-      args: [{ programmeId: 'p2', interval: 'P3M' }],
-    });
+    const handle = await temporal.env.client.workflow.start<typeof kpiScheduleWorkflow>(
+      'kpiScheduleWorkflow',
+      {
+        taskQueue,
+        workflowId: `programme-p2/kpis-${randomUUID()}`,
+        args: [{ programmeId: 'p2', interval: 'P3M' }],
+      },
+    );
     await handle.result();
     expect(calls).toHaveLength(2);
   });
