@@ -32,7 +32,7 @@ import {
   submitInputUpdate,
   withdrawSignal,
 } from '../workflows/messages';
-import type { kpiScheduleWorkflow, programmeWorkflow } from '../workflows';
+import type { programmeWorkflow } from '../workflows';
 import { defaultWorkflowId } from './app';
 import {
   ConflictError,
@@ -85,18 +85,6 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
         ],
         staticSummary: `${p.organisation}: ${p.name}`,
       });
-      // The KPI clock runs beside the programme; starting it again after a retry is harmless.
-      await this.client.workflow
-        .start<typeof kpiScheduleWorkflow>('kpiScheduleWorkflow', {
-          taskQueue: this.taskQueue,
-          workflowId: `${workflowId}/kpis`,
-          args: [{ programmeId: p.programmeId, interval: p.config.kpiInterval }],
-          typedSearchAttributes: [{ key: AimsProgrammeId, value: p.programmeId }],
-          staticSummary: `KPI snapshots: ${p.organisation}`,
-        })
-        .catch((err: unknown) => {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError)
         throw new ConflictError(`programme ${p.programmeId} already exists`);

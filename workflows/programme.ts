@@ -10,6 +10,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
@@ -20,6 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { PersistenceActivities } from '../activities/contract';
 import { dossierForNextCycle, newDossier } from '../domain/engine';
+import { kpiScheduleWorkflow } from './kpi-schedule';
 import { FIRST_STEP, NEXT_CYCLE_STEP, stepDef } from '../domain/process-model';
 import {
   AimsCertificateStatus,
@@ -47,6 +49,9 @@ import {
   withdrawSignal,
 } from './messages';
 import { stageWorkflow } from './stage';
+
+/** For programmes whose configuration predates the kpiInterval setting. */
+const DEFAULT_KPI_INTERVAL = 'P3M';
 
 const { recordProgramme, recordTransition } = proxyActivities<PersistenceActivities>({
   startToCloseTimeout: '30 seconds',
@@ -172,6 +177,16 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       name: input.name,
       workflowId,
       config: input.config,
+    });
+  }
+  // The KPI clock runs beside the journey (abandoned, not cancelled, when this run continues
+  // as new), so its snapshots stay out of the programme's history. Programmes started before
+  // it existed have no marker and replay without it.
+  if (!input.resume && patched('kpi-clock-v1')) {
+    await startChild(kpiScheduleWorkflow, {
+      workflowId: `${workflowId}/kpis`,
+      args: [{ programmeId: input.programmeId, interval: input.config.kpiInterval ?? DEFAULT_KPI_INTERVAL }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
     });
   }
 

@@ -5,6 +5,7 @@
  * Mail activities are mocked (as only workflow tests may) and record what would be sent.
  */
 import { randomUUID } from 'node:crypto';
+import { idleKpiActivities } from '../support/kpi-activities';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -107,7 +108,7 @@ async function withProgramme(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: rec.activities(),
+    activities: { ...rec.activities(), ...idleKpiActivities },
   });
   const programmeId = randomUUID();
   const workflowId = `programme-${programmeId}`;

@@ -4,6 +4,7 @@
  * task; a rejected scan is recorded as failed; a programme that is gone does not fail the scan.
  */
 import { randomUUID } from 'node:crypto';
+import { idleKpiActivities } from '../support/kpi-activities';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -92,7 +93,12 @@ async function withWorker<T>(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: { ...persistence, ...createDroppingNotificationActivities(), ...inventory },
+    activities: {
+      ...persistence,
+      ...createDroppingNotificationActivities(),
+      ...inventory,
+      ...idleKpiActivities,
+    },
   });
   return worker.runUntil(() => fn(taskQueue, records));
 }

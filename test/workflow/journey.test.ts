@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
 import { createDroppingNotificationActivities } from '../../activities/notifications';
+import { idleKpiActivities } from '../support/kpi-activities';
 import { ProgrammeConfig, type DecisionBody, type StageInput } from '../../domain/schemas';
 import type { ProgrammeView, StepId, TransitionRecord } from '../../domain/types';
 import {
@@ -72,7 +73,7 @@ async function withProgramme(
     taskQueue,
     workflowBundle: temporal.bundle,
     // Approval and notice mail is exercised in approvals.test.ts; here it goes nowhere.
-    activities: { ...acts.activities(), ...createDroppingNotificationActivities() },
+    activities: { ...acts.activities(), ...createDroppingNotificationActivities(), ...idleKpiActivities },
   });
   const programmeId = randomUUID();
   await worker.runUntil(async () => {

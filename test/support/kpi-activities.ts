@@ -1,0 +1,9 @@
+/**
+ * Every programme starts its KPI clock; workflow tests that are not about KPIs register this
+ * stand-in so the clock's activity has somewhere to run and says nothing.
+ */
+import type { KpiActivities } from '../../activities/kpi';
+
+export const idleKpiActivities: KpiActivities = {
+  takeKpiSnapshot: () => Promise.resolve({ status: 'ACTIVE' }),
+};
