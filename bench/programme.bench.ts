@@ -360,6 +360,15 @@ export async function benchCycle(
   const perProgramme = await Promise.all(ids.map((id) => cycleHistories(client, id)));
   const events = perProgramme.map((hs) => hs.reduce((n, h) => n + (h.history.events?.length ?? 0), 0));
   const maxEvents = Math.max(...events);
+  // Replay cost follows workflow tasks more than events: count the completed ones.
+  const tasks = Math.max(
+    ...perProgramme.map((hs) =>
+      hs.reduce(
+        (n, h) => n + (h.history.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length,
+        0,
+      ),
+    ),
+  );
   log(`  events per programme per cycle: ${events.join(', ')}`);
 
   // Each runReplayHistories call creates a replay worker and loads the bundle into a fresh V8
@@ -407,6 +416,11 @@ export async function benchCycle(
       unit: 'events',
       goal: '< 2000',
       pass: maxEvents < 2000,
+    },
+    {
+      name: 'Workflow tasks per programme per cycle',
+      value: tasks,
+      unit: 'tasks',
     },
     {
       name: 'Replay of one full cycle (10 histories, median of 3)',
