@@ -102,7 +102,8 @@ export async function run(): Promise<BenchResult[]> {
     const scanRate = Math.round(scan.filesSeen / scanSeconds);
     const rgSeconds = timeRipgrep(root);
     const rgRate = rgSeconds === undefined ? undefined : Math.round(FILES / rgSeconds);
-    const goal = 5_000;
+    // The issue's goal: at least half of ripgrep's rate on the same tree and signatures.
+    const goalRatio = 0.5;
     return [
       {
         name: `Inventory scan, ${FILES.toLocaleString('en')} files (scanner core; baseline ripgrep, same signatures)`,
@@ -111,8 +112,8 @@ export async function run(): Promise<BenchResult[]> {
         ...(rgRate === undefined
           ? {}
           : { baseline: rgRate, ratio: Math.round((scanRate / rgRate) * 100) / 100 }),
-        goal: `>= ${goal.toLocaleString('en')} files/s (a 50k-file repo in 10 s)`,
-        pass: scanRate >= goal,
+        goal: `>= ${goalRatio}x ripgrep`,
+        pass: rgRate !== undefined && scanRate / rgRate >= goalRatio,
       },
       {
         name: `Inventory scan findings (${scan.findings.length}) over ${scan.filesSeen} files`,
