@@ -10,12 +10,9 @@ import type {
   AuditRecord,
   Certificate,
   Finding,
-  ProgrammeStatus,
   RoadmapTask,
   TransitionRecord,
-  CertificateStatus,
 } from '../domain/types';
-import type { ProgrammeConfig } from '../domain/schemas';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import type {
   ArtefactRow,
@@ -29,23 +26,8 @@ import type {
   TransitionRow,
 } from './entities';
 
-export interface StoredProgramme {
-  programmeId: string;
-  organisation: string;
-  name: string;
-  workflowId: string;
-  status: ProgrammeStatus;
-  cycle: number;
-  step: string | null;
-  stage: string | null;
-  certificateStatus: CertificateStatus | null;
-  certificateExpiresOn: string | null;
-  overdue: boolean;
-  nextDueAt: string | null;
-  config: ProgrammeConfig;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A programme row as the rest of the code sees it: the same columns, the id named for what it is. */
+export type StoredProgramme = Omit<ProgrammeRow, 'id'> & { programmeId: string };
 
 export type StoredAssessment = AssessmentItemRecord & { cycle: number };
 export type StoredArtefact = ArtefactRecord & { sha256: string };
