@@ -13,7 +13,7 @@ import { toProblem } from './errors';
 import { createApiMetrics, httpMetrics, type ApiMetrics, type OpsSource } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { HttpProblem, sendProblem, validationProblem, type FieldError } from './problem';
-import type { ProgrammeGateway } from './programme-gateway';
+import { defaultWorkflowId, type ProgrammeGateway } from './programme-gateway';
 import { expressPath, type HandlerContext, type InputListener, type Route, type UploadedFile } from './route';
 import { buildRoutes } from './routes';
 import type { ProgrammeStore } from './store';
@@ -38,7 +38,7 @@ export interface AppOptions {
   onInputAccepted?: InputListener;
 }
 
-export const defaultWorkflowId = (programmeId: string): string => `programme-${programmeId}`;
+export { defaultWorkflowId } from './programme-gateway';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -12,6 +12,9 @@ import type {
   StageView,
 } from '../domain/types';
 
+/** A programme's workflow id: the id operators search for in the Temporal UI. */
+export const defaultWorkflowId = (programmeId: string): string => `programme-${programmeId}`;
+
 export interface StartProgramme {
   programmeId: string;
   organisation: string;

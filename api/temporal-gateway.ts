@@ -33,9 +33,9 @@ import {
   withdrawSignal,
 } from '../workflows/messages';
 import type { programmeWorkflow } from '../workflows';
-import { defaultWorkflowId } from './app';
 import {
   ConflictError,
+  defaultWorkflowId,
   NotFoundError,
   type ApprovalGateway,
   type LiveProgramme,

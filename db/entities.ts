@@ -7,19 +7,13 @@
  * schemas are built per DataSource by `buildEntities(kind)`.
  */
 import { EntitySchema, type EntitySchemaColumnOptions, type ValueTransformer } from 'typeorm';
-import type {
-  AssessmentItem,
-  AssessmentStatus,
-  AuditKind,
-  FindingGrade,
-  ProgrammeConfig,
-} from '../domain/schemas';
+import type { AssessmentItem, AssessmentStatus, ProgrammeConfig } from '../domain/schemas';
 import type {
   ApprovalState,
+  AuditRecord,
   Certificate,
   CertificateStatus,
   Finding,
-  FindingStatus,
   ProgrammeStatus,
   RoadmapTask,
   TransitionRecord,
@@ -104,32 +98,15 @@ export interface ArtefactRow {
   submittedAt: string;
 }
 
-export interface AuditRow {
-  programmeId: string;
-  id: string;
-  audit: AuditKind;
-  stepKey: string;
-  attempt: number;
-  firstDay: string;
-  lastDay: string;
-  auditors: string[];
-  independent: boolean;
-}
+/** Rows carry the domain record as it is, plus the programme it belongs to. */
+export type AuditRow = AuditRecord & { programmeId: string };
 
-export interface FindingRow {
+/** The domain finding; the optional parts are NULL columns rather than absent keys. */
+export type FindingRow = Omit<Finding, 'correctiveAction' | 'verification'> & {
   programmeId: string;
-  id: string;
-  audit: AuditKind;
-  auditId: string;
-  stepKey: string;
-  grade: FindingGrade;
-  requirementId: string;
-  description: string;
-  status: FindingStatus;
-  raisedAt: string;
   correctiveAction: Finding['correctiveAction'] | null;
   verification: Finding['verification'] | null;
-}
+};
 
 export interface DecisionRow {
   id: string;

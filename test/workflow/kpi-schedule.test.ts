@@ -1,5 +1,6 @@
 /** The KPI clock on the time-skipping server: snapshots on schedule for years, stopping at withdrawal. */
 import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { KpiActivities } from '../../activities/kpi';
 import type { kpiScheduleWorkflow } from '../../workflows';
@@ -18,8 +19,12 @@ function recorder(withdrawAfter = Infinity) {
   return { calls, activities };
 }
 
-test('quarterly snapshots happen on schedule, each three calendar months after the last', async () => {
-  const { calls, activities } = recorder();
+/** Runs one programme's KPI clock on a fresh worker while `check` runs. */
+async function withClock(
+  activities: KpiActivities,
+  programmeId: string,
+  check: (handle: WorkflowHandle<typeof kpiScheduleWorkflow>) => Promise<void>,
+): Promise<void> {
   const taskQueue = `kpi-${randomUUID()}`;
   const worker = await Worker.create({
     connection: temporal.env.nativeConnection,
@@ -32,10 +37,17 @@ test('quarterly snapshots happen on schedule, each three calendar months after t
       'kpiScheduleWorkflow',
       {
         taskQueue,
-        workflowId: `programme-p1/kpis-${randomUUID()}`,
-        args: [{ programmeId: 'p1', interval: 'P3M' }],
+        workflowId: `programme-${programmeId}/kpis-${randomUUID()}`,
+        args: [{ programmeId, interval: 'P3M' }],
       },
     );
+    await check(handle);
+  });
+}
+
+test('quarterly snapshots happen on schedule, each three calendar months after the last', async () => {
+  const { calls, activities } = recorder();
+  await withClock(activities, 'p1', async (handle) => {
     await temporal.env.sleep('366 days');
     // A year later: the first snapshot plus four quarterly ones.
     expect(calls).toHaveLength(5);
@@ -51,22 +63,7 @@ test('quarterly snapshots happen on schedule, each three calendar months after t
 
 test('the clock stops once the programme is withdrawn', async () => {
   const { calls, activities } = recorder(2);
-  const taskQueue = `kpi-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: temporal.env.nativeConnection,
-    taskQueue,
-    workflowBundle: temporal.bundle,
-    activities,
-  });
-  await worker.runUntil(async () => {
-    const handle = await temporal.env.client.workflow.start<typeof kpiScheduleWorkflow>(
-      'kpiScheduleWorkflow',
-      {
-        taskQueue,
-        workflowId: `programme-p2/kpis-${randomUUID()}`,
-        args: [{ programmeId: 'p2', interval: 'P3M' }],
-      },
-    );
+  await withClock(activities, 'p2', async (handle) => {
     await handle.result();
     expect(calls).toHaveLength(2);
   });
