@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { ANONYMOUS, type Actor } from '../domain/roles';
 import { guarded } from './dependencies';
 import { toProblem } from './errors';
 import { createApiMetrics, httpMetrics, type ApiMetrics, type OpsSource } from './metrics';
@@ -47,6 +48,11 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
   const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', id);
   return id;
+}
+
+/** The caller, as the authentication middleware established it. */
+interface ActorLocals {
+  actor?: Actor;
 }
 
 /** The programme a request is about, noted by routeHandler so the access log line names it. */
@@ -103,7 +109,7 @@ function uploadedFiles(req: Request): UploadedFile[] {
 
 function routeHandler(
   route: Route,
-  base: Omit<HandlerContext, 'idempotencyKey' | 'log' | 'files' | 'client'>,
+  base: Omit<HandlerContext, 'idempotencyKey' | 'log' | 'files' | 'client' | 'actor'>,
 ): RequestHandler {
   return async (req, res) => {
     const bound = route.bind({ params: req.params, query: req.query, body: req.body as unknown });
@@ -120,6 +126,7 @@ function routeHandler(
       log: programmeId ? req.log.child({ programmeId }) : req.log,
       files: uploadedFiles(req),
       client: { ip: req.ip, userAgent: req.get('user-agent') },
+      actor: (res.locals as ActorLocals).actor ?? ANONYMOUS,
     });
     if (reply.location) res.location(reply.location);
     if (reply.raw) {

@@ -7,6 +7,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Actor, RouteAccess } from '../domain/roles';
 import type { StageInput, StageInputKind } from '../domain/schemas';
 import type { InputResult } from '../domain/types';
 import type { ApiMetrics } from './metrics';
@@ -30,6 +31,8 @@ export interface HandlerContext {
   metrics: ApiMetrics;
   /** Files of a multipart upload (routes whose `bodyParsers` put them on req.file(s)). */
   files: UploadedFile[];
+  /** Who is calling: the API key's id and role, or anonymous on public and approval-link routes. */
+  actor: Actor;
   /** Client address and agent, for records that must say who acted from where. */
   client: { ip?: string; userAgent?: string };
   /** Told of every stage input the workflow accepted (e.g. to generate the report an approval needs). */
@@ -78,6 +81,8 @@ export interface RouteMeta {
   summary: string;
   tag: string;
   description?: string;
+  /** Who may call it; enforced by the auth middleware and published in the OpenAPI document. */
+  access: RouteAccess;
   success: SuccessSpec;
   /** Problem statuses beyond those implied by the route's parameters, body and dependencies. */
   problems?: readonly number[];

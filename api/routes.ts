@@ -25,6 +25,7 @@ import {
   type StageInput,
   type StageInputKind,
 } from '../domain/schemas';
+import { CONTRIBUTES, OPERATES, READERS, STEERS, type RouteAccess } from '../domain/roles';
 import * as h from './handlers';
 import * as ops from './operations';
 import {
@@ -55,6 +56,9 @@ export const TAGS = {
  */
 export const ARTEFACT_KIND = { policy: 'policy', impactAssessment: 'impactAssessment' } as const;
 
+/** Programme pages and diagrams: the people on the programme and the operators watching it. */
+const WATCHERS: RouteAccess = [...READERS, 'operator'];
+
 const programme = h.programmePath;
 const artefactPath = (id: string, kind: string, key: string) =>
   `${programme(id)}/artefacts/${encodeURIComponent(kind)}?key=${encodeURIComponent(key)}`;
@@ -70,6 +74,7 @@ interface StageRouteSpec<
   operationId: string;
   summary: string;
   description?: string;
+  access: RouteAccess;
   params: P;
   body: B;
   toInput: (body: z.output<B>, params: z.output<P>) => Extract<StageInput, { kind: K }>;
@@ -110,6 +115,7 @@ function recordsRoute(spec: { path: string; operationId: string; summary: string
     ...meta,
     method: 'get' as const,
     tag: TAGS.records,
+    access: READERS,
     params: ProgrammeParams,
     query: NoQuery,
     body: NoBody,
@@ -123,6 +129,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes',
       operationId: 'createProgramme',
+      access: STEERS,
       summary: 'Start a certification programme',
       description: 'Records the programme and starts its workflow; unset configuration takes the defaults.',
       tag: TAGS.programmes,
@@ -137,6 +144,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/programmes',
       operationId: 'listProgrammes',
+      access: READERS,
       summary: 'List programmes',
       tag: TAGS.programmes,
       params: NoParams,
@@ -149,6 +157,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/programmes/{id}',
       operationId: 'getProgramme',
+      access: READERS,
       summary: 'Programme with its live stage state',
       tag: TAGS.programmes,
       params: ProgrammeParams,
@@ -293,6 +302,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'put',
       path: '/programmes/{id}/scope',
       operationId: 'submitScope',
+      access: STEERS,
       summary: 'Submit or revise the AIMS scope',
       params: ProgrammeParams,
       body: ScopeBody,
@@ -303,6 +313,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/assessments',
       operationId: 'submitAssessments',
+      access: CONTRIBUTES,
       summary: 'Record gap assessments of clauses and controls',
       params: ProgrammeParams,
       body: AssessmentsBody,
@@ -313,6 +324,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/tasks',
       operationId: 'addRoadmapTask',
+      access: CONTRIBUTES,
       summary: 'Add a roadmap task',
       params: ProgrammeParams,
       body: RoadmapTaskBody,
@@ -324,6 +336,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'patch',
       path: '/programmes/{id}/tasks/{taskId}',
       operationId: 'updateTask',
+      access: CONTRIBUTES,
       summary: 'Close a roadmap task or accept its residual risk',
       params: TaskParams,
       body: TaskUpdateBody,
@@ -334,6 +347,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/policies',
       operationId: 'submitPolicy',
+      access: STEERS,
       summary: 'Submit a policy',
       params: ProgrammeParams,
       body: PolicyBody,
@@ -345,6 +359,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'put',
       path: '/programmes/{id}/risk-treatment-plan',
       operationId: 'submitRiskTreatmentPlan',
+      access: STEERS,
       summary: 'Submit or revise the risk treatment plan',
       params: ProgrammeParams,
       body: RiskTreatmentPlanBody,
@@ -355,6 +370,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/impact-assessments',
       operationId: 'submitImpactAssessment',
+      access: CONTRIBUTES,
       summary: 'Submit an AI system impact assessment',
       params: ProgrammeParams,
       body: ImpactAssessmentBody,
@@ -366,6 +382,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'put',
       path: '/programmes/{id}/soa',
       operationId: 'submitSoa',
+      access: STEERS,
       summary: 'Submit or revise the Statement of Applicability',
       params: ProgrammeParams,
       body: SoaBody,
@@ -376,6 +393,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/audits',
       operationId: 'recordAudit',
+      access: CONTRIBUTES,
       summary: 'Record an audit',
       params: ProgrammeParams,
       body: AuditBody,
@@ -387,6 +405,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/findings',
       operationId: 'raiseFinding',
+      access: CONTRIBUTES,
       summary: 'Raise an audit finding',
       params: ProgrammeParams,
       body: FindingBody,
@@ -398,6 +417,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/findings/{findingId}/corrective-action',
       operationId: 'planCorrectiveAction',
+      access: CONTRIBUTES,
       summary: 'Record the correction, root cause and corrective action of a finding',
       params: FindingParams,
       body: CorrectiveActionBody,
@@ -408,6 +428,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/findings/{findingId}/verification',
       operationId: 'verifyFinding',
+      access: CONTRIBUTES,
       summary: 'Verify the correction of a finding',
       params: FindingParams,
       body: VerificationBody,
@@ -418,6 +439,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'put',
       path: '/programmes/{id}/management-review',
       operationId: 'submitManagementReview',
+      access: STEERS,
       summary: 'Record the management review',
       params: ProgrammeParams,
       body: ManagementReviewBody,
@@ -428,6 +450,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'put',
       path: '/programmes/{id}/certification-body',
       operationId: 'chooseCertificationBody',
+      access: STEERS,
       summary: 'Choose the certification body',
       params: ProgrammeParams,
       body: CertificationBodyBody,
@@ -438,6 +461,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/certification-decision',
       operationId: 'recordCertificationDecision',
+      access: STEERS,
       summary: "Record the certification body's decision",
       params: ProgrammeParams,
       body: CertificationDecisionBody,
@@ -448,6 +472,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/decisions',
       operationId: 'decide',
+      access: STEERS,
       summary: 'Approve, reject or request changes at an approval gate',
       tag: TAGS.approvals,
       params: ProgrammeParams,
@@ -462,6 +487,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'post',
       path: '/programmes/{id}/withdrawal',
       operationId: 'withdraw',
+      access: STEERS,
       summary: 'Withdraw the programme',
       tag: TAGS.approvals,
       params: ProgrammeParams,
@@ -481,6 +507,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/healthz',
       operationId: 'health',
+      access: 'public',
       summary: 'Liveness: the process answers',
       tag: TAGS.operations,
       params: NoParams,
@@ -494,6 +521,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/readyz',
       operationId: 'ready',
+      access: OPERATES,
       summary: 'Readiness: Temporal and the database answer',
       tag: TAGS.operations,
       params: NoParams,
@@ -506,6 +534,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/openapi.json',
       operationId: 'openApi',
+      access: 'public',
       summary: 'This OpenAPI 3.1 document',
       tag: TAGS.operations,
       params: NoParams,
@@ -519,6 +548,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/metrics',
       operationId: 'metrics',
+      access: OPERATES,
       summary: 'Prometheus metrics: HTTP requests, Node process, programmes by stage, NCs, approvals',
       tag: TAGS.operations,
       params: NoParams,
@@ -532,6 +562,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/process.bpmn',
       operationId: 'processBpmn',
+      access: 'public',
       summary: 'The process model as BPMN 2.0 XML (opens in bpmn.io and Camunda Modeler)',
       tag: TAGS.operations,
       params: NoParams,
@@ -546,6 +577,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/programmes/{id}/diagram.svg',
       operationId: 'programmeDiagramSvg',
+      access: WATCHERS,
       summary: 'The process diagram with this programme’s completed and current steps and overdue gates',
       tag: TAGS.programmes,
       params: ProgrammeParams,
@@ -559,6 +591,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       method: 'get',
       path: '/programmes/{id}/diagram.html',
       operationId: 'programmeDiagramHtml',
+      access: WATCHERS,
       summary: 'The programme’s diagram in a page that lists unmet gates, pending approvals and deadlines',
       tag: TAGS.programmes,
       params: ProgrammeParams,

@@ -12,6 +12,7 @@
  * Link routes answer with HTML pages, including every refusal (with its 4xx status); nothing is
  * recorded unless the decision is accepted.
  */
+import { READERS, STEERS } from '../../domain/roles';
 import express from 'express';
 import { z } from 'zod';
 import { artefactLocation, sameEmail, type ApprovalRequestView } from '../../domain/approvals';
@@ -328,6 +329,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/approvals',
       operationId: 'listApprovalRequests',
+      access: READERS,
       summary: 'Pending approval requests of the running step',
       description:
         'Who is asked, which artefact version and hash, reminders sent and next due, escalation, when the gate becomes overdue.',
@@ -347,6 +349,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/approvals/{gate}/resend',
       operationId: 'resendApprovalRequest',
+      access: STEERS,
       summary: 'Send an open approval request again (same links) to those who have not decided',
       tag: TAG,
       params: GateParams,
@@ -365,6 +368,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/approvals/{gate}/reassign',
       operationId: 'reassignApprovalRequest',
+      access: STEERS,
       summary: 'Give an open approval request to another person',
       description:
         'Every link sent for the request stops working; new links go out to the new approver (and to any others still to decide) and the reminder clock restarts.',
@@ -384,6 +388,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'get',
       path: '/approvals/{token}',
       operationId: 'approvalLinkPage',
+      access: 'approval-link',
       summary: 'Confirmation page of an e-mailed approval link (never decides)',
       tag: TAG,
       params: TokenParams,
@@ -402,6 +407,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'post',
       path: '/approvals/{token}',
       operationId: 'approvalLinkDecide',
+      access: 'approval-link',
       summary: 'Decide from the confirmation page of an approval link',
       tag: TAG,
       params: TokenParams,

@@ -2,6 +2,7 @@
  * Evidence register and audit pack routes. Uploads are multipart (a `file` and a `metadata`
  * JSON field); everything is validated before a byte is stored, so bad input writes nothing.
  */
+import { CONTRIBUTES, READERS } from '../../domain/roles';
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import multer from 'multer';
@@ -134,6 +135,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'post',
       path: '/programmes/{id}/evidence/files',
       operationId: 'uploadEvidenceFile',
+      access: CONTRIBUTES,
       summary: 'Upload an evidence file linked to clauses, controls and AI systems',
       tag: TAG,
       components: COMPONENTS,
@@ -163,6 +165,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'post',
       path: '/programmes/{id}/evidence/links',
       operationId: 'addEvidenceLink',
+      access: CONTRIBUTES,
       summary: 'Register evidence held elsewhere, by URL',
       tag: TAG,
       components: COMPONENTS,
@@ -183,6 +186,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'get',
       path: '/programmes/{id}/evidence',
       operationId: 'listEvidence',
+      access: READERS,
       summary: 'Evidence register, every version, newest first per item',
       tag: TAG,
       components: COMPONENTS,
@@ -199,6 +203,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'get',
       path: '/programmes/{id}/evidence/{evidenceId}',
       operationId: 'getEvidence',
+      access: READERS,
       summary: 'One evidence version',
       tag: TAG,
       components: COMPONENTS,
@@ -218,6 +223,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'get',
       path: '/programmes/{id}/evidence/{evidenceId}/content',
       operationId: 'downloadEvidence',
+      access: READERS,
       summary: 'Download an evidence file (ETag is its SHA-256)',
       tag: TAG,
       components: COMPONENTS,
@@ -253,6 +259,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'get',
       path: '/programmes/{id}/evidence-coverage',
       operationId: 'evidenceCoverage',
+      access: READERS,
       summary: 'Applicable controls with current evidence, and the gaps (missing or expired)',
       tag: TAG,
       components: COMPONENTS,
@@ -269,6 +276,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'get',
       path: '/programmes/{id}/audit-pack',
       operationId: 'auditPack',
+      access: READERS,
       summary: 'ZIP for the certification body: artefacts, records, evidence, and a hash manifest',
       tag: TAG,
       components: COMPONENTS,

@@ -4,6 +4,7 @@
  * inventory with its completeness KPI. Every input is checked before anything is written: a bad
  * path or a bad import row is a 400 with a pointer, and no scan is recorded.
  */
+import { CONTRIBUTES, READERS } from '../../domain/roles';
 import { WorkflowFailedError } from '@temporalio/client';
 import { z } from 'zod';
 import type { InventoryRepository, ScanRecord } from '../../db/inventory-repository';
@@ -162,6 +163,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/inventory/scans',
       operationId: 'startInventoryScan',
+      access: CONTRIBUTES,
       summary: 'Scan a source tree for AI systems',
       description:
         'Starts a durable scan of a directory inside SCAN_ROOTS (a local path or git checkout). Follow it at Location; it survives worker restarts and resumes from its last checkpoint.',
@@ -205,6 +207,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/inventory/scans',
       operationId: 'listInventoryScans',
+      access: READERS,
       summary: 'Scans and imports, newest first',
       tag: TAG,
       components: COMPONENTS,
@@ -221,6 +224,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/inventory/scans/{scanId}',
       operationId: 'getInventoryScan',
+      access: READERS,
       summary:
         'Progress and outcome of a scan: files seen, findings, and which AI systems are new, changed or gone',
       tag: TAG,
@@ -240,6 +244,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/inventory/scans/{scanId}/findings',
       operationId: 'listInventoryFindings',
+      access: READERS,
       summary: 'Every finding of a scan, in file order, with where it was found',
       tag: TAG,
       components: COMPONENTS,
@@ -258,6 +263,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/inventory/import',
       operationId: 'importInventory',
+      access: CONTRIBUTES,
       summary: 'Import a register of AI systems (CSV, JSON or YAML)',
       description:
         'For systems no scan can see. Every row is checked first; problems come back as a 400 with a pointer per row and field, and nothing is imported. A later import under the same source name replaces this one.',
@@ -301,6 +307,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/inventory',
       operationId: 'getInventory',
+      access: READERS,
       summary: 'The AI inventory: every system from scans, imports and the scope, with the completeness KPI',
       tag: TAG,
       components: COMPONENTS,

@@ -1,4 +1,5 @@
 /** KPI time series, on-demand snapshots, and the readiness score with its reasons. */
+import { CONTRIBUTES, READERS } from '../../domain/roles';
 import { z } from 'zod';
 import type { KpiService } from '../../kpi/service';
 import { requireProgramme } from '../handlers';
@@ -86,6 +87,7 @@ export function kpiRoutes(service: KpiService, now: () => number = Date.now): Ro
       method: 'get',
       path: '/programmes/{id}/kpis',
       operationId: 'listKpiSnapshots',
+      access: READERS,
       summary: 'KPI snapshots over time (quarterly by default, plus on-demand ones)',
       success: { status: 200, description: 'Time series', schema: KpiSeries },
       handle: async ({ params }, ctx) => {
@@ -99,6 +101,7 @@ export function kpiRoutes(service: KpiService, now: () => number = Date.now): Ro
       method: 'post',
       path: '/programmes/{id}/kpis',
       operationId: 'takeKpiSnapshot',
+      access: CONTRIBUTES,
       summary: 'Take a KPI snapshot now',
       success: { status: 201, description: 'The snapshot', schema: KpiSnapshot },
       handle: async ({ params }, ctx) => {
@@ -119,6 +122,7 @@ export function kpiRoutes(service: KpiService, now: () => number = Date.now): Ro
       method: 'get',
       path: '/programmes/{id}/management-review/inputs',
       operationId: 'managementReviewInputs',
+      access: READERS,
       summary:
         'Inputs for the management review, compiled from the records (actions, context, performance, OFIs)',
       success: { status: 200, description: 'Review inputs', schema: ReviewInputs },
@@ -132,6 +136,7 @@ export function kpiRoutes(service: KpiService, now: () => number = Date.now): Ro
       method: 'get',
       path: '/programmes/{id}/readiness',
       operationId: 'readiness',
+      access: READERS,
       summary: 'Readiness score, what blocks stage 1 and stage 2, and a forecast date',
       success: { status: 200, description: 'Readiness', schema: Readiness },
       handle: async ({ params }, ctx) => {

@@ -4,6 +4,7 @@
  * and downloads that carry the SHA-256 of their bytes (ETag, Digest, Repr-Digest) so that an
  * approval can bind, and an auditor verify, the exact version it concerns.
  */
+import { CONTRIBUTES, READERS } from '../../domain/roles';
 import { z } from 'zod';
 import { catalogueDocument } from '../../catalogue/profiles';
 import type { ReportRepository } from '../../db/report-repository';
@@ -212,6 +213,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'get',
       path: '/catalogue',
       operationId: 'getCatalogue',
+      access: READERS,
       summary: 'The versioned ISO/IEC 42001 catalogue: clauses, Annex A controls and Annex C',
       tag: TAG,
       components: COMPONENTS,
@@ -226,6 +228,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/roadmap',
       operationId: 'getRoadmap',
+      access: READERS,
       summary: 'Every gap, scored and ordered, with its roadmap tasks (owner, deadline, overdue)',
       tag: TAG,
       components: COMPONENTS,
@@ -254,6 +257,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/roadmap/tasks',
       operationId: 'planRoadmap',
+      access: CONTRIBUTES,
       summary: 'Open a roadmap task for every gap without one, due in priority order',
       description:
         'Each task is an ordinary roadmap-task input, checked by the running stage (409 when it takes none). With an Idempotency-Key, a retry creates no task twice.',
@@ -295,6 +299,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/reports/{kind}',
       operationId: 'generateReport',
+      access: READERS,
       summary: 'Generate a report (a new version only when its content changed)',
       description:
         'Runs on the workers; answers with the version and the SHA-256 of every format. 409 when the report cannot be built yet, e.g. no SoA has been submitted.',
@@ -329,6 +334,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/reports',
       operationId: 'listReports',
+      access: READERS,
       summary: 'Every version of every report, with the SHA-256 of each file (for binding approvals)',
       tag: TAG,
       components: COMPONENTS,
@@ -349,6 +355,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'get',
       path: '/programmes/{id}/reports/{kind}',
       operationId: 'downloadReport',
+      access: READERS,
       summary: 'Download a report version as PDF, XLSX, CSV or JSON',
       description:
         'ETag is the SHA-256 of the body (hex); Digest and Repr-Digest carry it base64-encoded; X-Report-Version and X-Report-Sha256 identify the version.',
