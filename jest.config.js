@@ -1,4 +1,8 @@
-/** Unit tests are pure; workflow tests use the time-skipping server; integration tests use real services. */
+/**
+ * Unit tests are pure; workflow tests use the time-skipping server; integration tests use real
+ * services; reliability tests inject faults (killed processes, a stopped database, hostile input)
+ * into the real services.
+ */
 const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
@@ -11,5 +15,6 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...base, displayName: 'reliability', testMatch: ['<rootDir>/test/reliability/**/*.test.ts'] },
   ],
 };
