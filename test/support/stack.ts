@@ -28,6 +28,7 @@ import type { ScanSettings } from '../../activities/inventory';
 import { analysisFeature } from '../../api/analysis-feature';
 import { createMailer } from '../../mail/mailer';
 import { createAimsWorker } from '../../worker/create-worker';
+import type { Role } from '../../domain/roles';
 
 export interface Stack {
   readonly taskQueue: string;
@@ -42,6 +43,8 @@ export interface Stack {
   /** Where mail goes when no SMTP server is given. */
   readonly outboxDir: string;
   approvalStore(): ApprovalStore;
+  /** The Authorization header of an API key with this role (default admin), for direct requests. */
+  authHeader(role?: Role): { authorization: string };
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   startApi(): Promise<void>;
@@ -88,6 +91,8 @@ export async function startStack(opts: {
     approvalSecret,
     outboxDir,
     approvalStore: () => approvalStore,
+    // Until API keys exist, the header is sent and ignored; the key store replaces this.
+    authHeader: (role: Role = 'admin') => ({ authorization: `Bearer test-${role}` }),
     baseUrl: () => {
       if (!server) throw new Error('API is not running');
       return (lastBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
