@@ -3,7 +3,9 @@
  * (AimsWorkerOptions.extraActivities).
  */
 import type { DataSource } from 'typeorm';
+import { EvidenceRepository } from '../db/evidence-repository';
 import { InventoryRepository } from '../db/inventory-repository';
+import { KpiRepository } from '../db/kpi-repository';
 import { ReportRepository } from '../db/report-repository';
 import { ProgrammeRepository } from '../db/repository';
 import type { InventoryActivities, ReportActivities } from './analysis-contract';
@@ -21,6 +23,8 @@ export function createAnalysisActivities(
       programmes: new ProgrammeRepository(dataSource),
       inventory,
       reports: new ReportRepository(dataSource),
+      evidence: new EvidenceRepository(dataSource),
+      kpis: new KpiRepository(dataSource),
     }),
   };
 }

@@ -4,6 +4,7 @@
  * Every activity is idempotent: it upserts by natural key, so a retry or a replay after a
  * crash writes the same rows again and nothing twice.
  */
+import type { AuditHead } from '../domain/audit-chain';
 import type { ProgrammeConfig } from '../domain/schemas';
 import type {
   ApprovalState,
@@ -56,8 +57,12 @@ export interface ProgrammeStatusRecord {
 export interface PersistenceActivities {
   /** Upsert the programme row (the API may have inserted it already). */
   recordProgramme(programme: ProgrammeRecord): Promise<void>;
-  /** Append a stage transition (idempotent by id) and update the programme's current status. */
-  recordTransition(transition: TransitionRecord, status: ProgrammeStatusRecord): Promise<void>;
+  /**
+   * Append a stage transition (idempotent by id) and update the programme's current status.
+   * With the audit trail on, also appends its audit event and answers the chain's head, which
+   * the workflow keeps as an anchor (workflows/audit-anchor.ts).
+   */
+  recordTransition(transition: TransitionRecord, status: ProgrammeStatusRecord): Promise<AuditHead | void>;
   /** Upsert the domain records an accepted input or decision produced. */
   saveRecords(programmeId: string, cycle: number, records: DomainRecords): Promise<void>;
 }

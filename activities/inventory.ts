@@ -9,6 +9,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import path from 'node:path';
 import type { InventoryRepository, ScanOutcome } from '../db/inventory-repository';
+import { failPoint } from '../infra/fail-points';
 import { entriesToObservations, parseInventoryImport } from '../inventory/import';
 import { resolveScanPath } from '../inventory/paths';
 import { mapInOrder } from '../inventory/in-order';
@@ -161,6 +162,7 @@ export function createInventoryActivities(deps: InventoryActivityDeps): Inventor
         checkpoint: snapshot(),
         filesScannedThisAttempt: scannedThisAttempt,
       });
+      await failPoint('scan.after-checkpoint');
     };
 
     // Files are read a chunk at a time, concurrently, but consumed in listing order; a chunk

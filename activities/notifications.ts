@@ -2,9 +2,13 @@
  * The mail activities: render a template, mint the approval links, hand the message to the
  * transport, and note it in the sent-log. A message's id derives from the workflow's mail id
  * and the recipient, so a retry (or a replayed workflow asking again) finds it in the log and
- * sends nothing; at worst a crash between sending and logging sends one message twice.
+ * sends nothing. Once the mail server has accepted a message, noting it is retried until the
+ * activity's own deadline (a database outage of less than that sends nothing twice); what
+ * remains is a crash of the worker between the two, or a database down for longer, after which
+ * the retried activity sends that one message again.
  */
 import { createHash } from 'node:crypto';
+import { asyncLocalStorage } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { MailLog } from '../db/approval-store';
 import type { ApprovalOutcome } from '../domain/schemas';
@@ -23,6 +27,20 @@ export interface NotificationDeps {
   publicBaseUrl: () => string;
   logger?: Logger;
   templates?: TemplateSet;
+}
+
+const LOG_RETRY_FIRST_MS = 250;
+const LOG_RETRY_MAX_MS = 2000;
+/** Outside an activity (direct calls), how long noting a sent message may be retried. */
+const LOG_RETRY_DEFAULT_MS = 30_000;
+/** Stop this long before the activity's start-to-close timeout, so the failure is ours, not a timeout. */
+const LOG_RETRY_MARGIN_MS = 5000;
+
+/** Until when a sent message's log entry may be retried: the current attempt's deadline, less a margin. */
+function logDeadline(sentAt: number): number {
+  const info = asyncLocalStorage.getStore()?.info;
+  if (!info?.startToCloseTimeoutMs) return sentAt + LOG_RETRY_DEFAULT_MS;
+  return info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - LOG_RETRY_MARGIN_MS;
 }
 
 /** Mail ids (request and step ids) repeat across programmes, so the programme is part of the message id. */
@@ -66,7 +84,7 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
         ...headers,
       },
     });
-    await deps.mailLog.recordSent({
+    const sent = {
       messageId,
       programmeId,
       mailId,
@@ -74,8 +92,19 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
       recipient: to.email,
       subject,
       sentAt: new Date().toISOString(),
-    });
-    return true;
+    };
+    // The message is out: failing now would send it again on the retry, so keep trying to note it.
+    const deadline = logDeadline(Date.now());
+    for (let wait = LOG_RETRY_FIRST_MS; ; wait = Math.min(wait * 2, LOG_RETRY_MAX_MS)) {
+      try {
+        await deps.mailLog.recordSent(sent);
+        return true;
+      } catch (err) {
+        if (Date.now() + wait > deadline) throw err;
+        deps.logger?.warn({ err, messageId }, 'sent, but could not note it in the mail log yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
   return {

@@ -9,20 +9,36 @@ import express, { type ErrorRequestHandler, type Express, type Request, type Req
 import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { ANONYMOUS, type Actor } from '../domain/roles';
+import { createAuthGuard, type Authenticator, type RateLimitSetting } from './auth';
 import { guarded } from './dependencies';
 import { toProblem } from './errors';
+import {
+  acceptsIdempotencyKey,
+  Idempotency,
+  MemoryIdempotencyStore,
+  REPLAYED_HEADER,
+  type IdempotencyStore,
+} from './idempotency';
 import { createApiMetrics, httpMetrics, type ApiMetrics, type OpsSource } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { HttpProblem, sendProblem, validationProblem, type FieldError } from './problem';
 import { defaultWorkflowId, type ProgrammeGateway } from './programme-gateway';
 import { expressPath, type HandlerContext, type InputListener, type Route, type UploadedFile } from './route';
 import { buildRoutes } from './routes';
+import { AuditHook, type AuditRecorder } from './audit-hook';
+import { LOG_REDACTION, redactUrl, securityHeaders } from './security';
 import type { ProgrammeStore } from './store';
 import { idempotencyKey, jsonBody, NoBody } from './validate';
 
 export interface AppOptions {
   gateway: ProgrammeGateway;
   store: ProgrammeStore;
+  /** Resolves bearer API keys (db/api-key-store.ts); every route with a role list requires one. */
+  authenticator: Authenticator;
+  /** Failed authentications allowed per client address and window before 429s (api/auth.ts). */
+  authFailureLimit?: RateLimitSetting;
+  /** Express `trust proxy`, so that rate limits and records see the client, not the proxy. */
+  trustProxy?: boolean | number | string;
   logger?: Logger;
   newId?: () => string;
   /** How long /readyz waits for each dependency. */
@@ -37,6 +53,12 @@ export interface AppOptions {
   extraRoutes?: Route[];
   /** Told of every accepted stage input (analysis-feature.ts generates reports for approvals). */
   onInputAccepted?: InputListener;
+  /** Where Idempotency-Key records live (db/idempotency-repository.ts); default: process memory. */
+  idempotency?: IdempotencyStore;
+  /** How long an Idempotency-Key is remembered (default 24 hours). */
+  idempotencyTtlSeconds?: number;
+  /** The audit trail (audit/): every 2xx answer of a route that declares `audit` appends an event. */
+  audit?: AuditRecorder;
 }
 
 export { defaultWorkflowId } from './programme-gateway';
@@ -53,6 +75,11 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
 /** The caller, as the authentication middleware established it. */
 interface ActorLocals {
   actor?: Actor;
+}
+
+/** The anti-forgery token of a form page, noted by the route's CSRF middleware. */
+interface FormLocals {
+  formToken?: string;
 }
 
 /** The programme a request is about, noted by routeHandler so the access log line names it. */
@@ -73,7 +100,7 @@ function httpLogger(logger: Logger, workflowIdFor: (programmeId: string) => stri
       req: (req: { id?: unknown; method?: unknown; url?: unknown }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: redactUrl(req.url),
       }),
       res: (res: { statusCode?: unknown }) => ({ statusCode: res.statusCode }),
     },
@@ -110,24 +137,52 @@ function uploadedFiles(req: Request): UploadedFile[] {
 function routeHandler(
   route: Route,
   base: Omit<HandlerContext, 'idempotencyKey' | 'log' | 'files' | 'client' | 'actor'>,
+  idempotency: Idempotency,
+  audit?: AuditHook,
 ): RequestHandler {
   return async (req, res) => {
     const bound = route.bind({ params: req.params, query: req.query, body: req.body as unknown });
-    const key = route.idempotent
+    const key = acceptsIdempotencyKey(route)
       ? idempotencyKey(req.get('idempotency-key'))
       : { ok: true as const, value: undefined };
     const errors: FieldError[] = [...(bound.ok ? [] : bound.errors), ...(key.ok ? [] : key.errors)];
     if (!bound.ok || !key.ok) throw validationProblem(errors);
     const programmeId = typeof req.params.id === 'string' ? req.params.id : undefined;
     if (programmeId) (res.locals as ProgrammeLocals).programmeId = programmeId;
-    const reply = await bound.value({
-      ...base,
-      idempotencyKey: key.value,
-      log: programmeId ? req.log.child({ programmeId }) : req.log,
-      files: uploadedFiles(req),
-      client: { ip: req.ip, userAgent: req.get('user-agent') },
-      actor: (res.locals as ActorLocals).actor ?? ANONYMOUS,
-    });
+    const files = uploadedFiles(req);
+    const actor = (res.locals as ActorLocals).actor ?? ANONYMOUS;
+    const execute = () =>
+      bound.value({
+        ...base,
+        idempotencyKey: key.value,
+        log: programmeId ? req.log.child({ programmeId }) : req.log,
+        files,
+        client: { ip: req.ip, userAgent: req.get('user-agent') },
+        actor,
+        formToken: (res.locals as FormLocals).formToken,
+      });
+    // Inside the idempotency layer: a replayed answer is no second change, so no second event.
+    const run = audit
+      ? () =>
+          audit.around(route, { params: req.params, actor, idempotencyKey: key.value, log: req.log }, execute)
+      : execute;
+    const { reply, replayed } =
+      key.value === undefined
+        ? { reply: await run(), replayed: false }
+        : await idempotency.run(
+            {
+              key: key.value,
+              caller: actor.id,
+              method: req.method,
+              path: req.path,
+              query: req.query,
+              body: req.body as unknown,
+              files,
+            },
+            req.log,
+            run,
+          );
+    if (replayed) res.setHeader(REPLAYED_HEADER, 'true');
     if (reply.location) res.location(reply.location);
     if (reply.raw) {
       res
@@ -178,7 +233,7 @@ const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
 };
 
 export function createApp(options: AppOptions): Express {
-  const logger = options.logger ?? pino();
+  const logger = options.logger ?? pino({ redact: LOG_REDACTION });
   const workflowIdFor = options.workflowIdFor ?? defaultWorkflowId;
   const routes = [...buildRoutes({ workflowIdFor }), ...(options.extraRoutes ?? [])];
   const metrics = options.metrics ?? createApiMetrics({ ops: options.ops, log: logger });
@@ -193,19 +248,34 @@ export function createApp(options: AppOptions): Express {
     metrics,
     onInputAccepted: options.onInputAccepted,
   };
+  const auditHook = options.audit ? new AuditHook(options.audit, base.store) : undefined;
+  const idempotency = new Idempotency({
+    store: options.idempotency ?? new MemoryIdempotencyStore(),
+    ttlSeconds: options.idempotencyTtlSeconds,
+  });
 
   const app = express();
   app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   // Flat string values only: nested qs objects would reach validation as surprises.
   app.set('query parser', 'simple');
   app.use(httpLogger(logger, workflowIdFor));
   app.use(httpMetrics(metrics));
+  app.use(securityHeaders());
+  const auth = createAuthGuard(options.authenticator, options.authFailureLimit);
 
   const methodsByPath = new Map<string, string[]>();
   for (const route of routes) {
     const path = expressPath(route.path);
     const handlers = route.bodyParsers ?? (route.body === NoBody ? [] : jsonBody);
-    app[route.method](path, ...handlers, routeHandler(route, base));
+    // Authentication first: an anonymous or wrong-role caller gets 401/403 before any parsing.
+    app[route.method](
+      path,
+      auth.forRoute(route.access),
+      ...(route.guards ?? []),
+      ...handlers,
+      routeHandler(route, base, idempotency, auditHook),
+    );
     methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), route.method]);
   }
   for (const [path, methods] of methodsByPath) app.all(path, methodNotAllowed(methods));

@@ -175,6 +175,7 @@ export async function getProgramme({ params }: IdParams, ctx: HandlerContext): P
     unmetGates: stage?.unmetGates ?? [],
     pendingApprovals: stage?.pendingApprovals ?? [],
     nextDeadline: stage?.nextDeadline ?? null,
+    programmeWork: stage?.programmeWork ?? null,
     overdueTasks: overdueTasks(tasks, Date.now()),
   };
   return ok(body);

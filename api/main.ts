@@ -6,16 +6,21 @@
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { resolveApprovalSecret } from '../approvals/secret';
+import { ApiKeyStore } from '../db/api-key-store';
 import { ApprovalStore } from '../db/approval-store';
 import { openDatabase } from '../db/data-source';
+import { IdempotencyRepository } from '../db/idempotency-repository';
 import { OpsStats } from '../db/ops-stats';
 import { ProgrammeRepository } from '../db/repository';
 import { evidenceFeature } from '../evidence';
 import { kpiFeature } from '../kpi';
+import { auditFeature } from '../audit';
 import { ConfigError, loadConfig } from '../infra/config';
 import { analysisFeature } from './analysis-feature';
 import { createApp } from './app';
+import { apiKeyRoutes } from './routes/api-keys';
 import { approvalRoutes } from './routes/approvals';
+import { LOG_REDACTION } from './security';
 import { createTemporalGateway } from './temporal-gateway';
 
 /** How long requests in flight may take after a shutdown signal before their sockets are cut. */
@@ -49,7 +54,7 @@ function closeServer(server: Server, logger: Logger): Promise<void> {
 
 export async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, base: { component: 'api' } });
+  const logger = pino({ level: config.logLevel, base: { component: 'api' }, redact: LOG_REDACTION });
 
   const dataSource = await openDatabase(config.databaseUrl);
   const gateway = await createTemporalGateway(config);
@@ -60,14 +65,21 @@ export async function main(): Promise<void> {
     scanRoots: config.scan.roots,
     log: logger,
   });
+  const apiKeys = new ApiKeyStore(dataSource);
+  const audit = auditFeature(dataSource, gateway.client);
   const app = createApp({
     gateway,
     store: new ProgrammeRepository(dataSource),
+    authenticator: apiKeys,
+    authFailureLimit: config.security.authFailures,
+    trustProxy: config.security.trustProxy,
     logger,
     ops: new OpsStats(dataSource, { approvalOverdueAfter: config.approvalOverdueAfter }),
     extraRoutes: [
+      ...apiKeyRoutes(apiKeys),
       ...evidenceFeature(dataSource, { dir: config.evidenceDir, maxBytes: config.evidenceMaxBytes }),
       ...kpiFeature(dataSource).routes,
+      ...audit.routes,
       ...analysis.routes,
       ...approvalRoutes({
         gateway,
@@ -76,9 +88,14 @@ export async function main(): Promise<void> {
           approvalSecret: config.mail.approvalSecret,
           dataDir: config.dataDir,
         }),
+        rateLimit: config.security.approvalLinks,
+        secureCookies: config.security.secureCookies,
       }),
     ],
     onInputAccepted: analysis.onInputAccepted,
+    audit: audit.trail,
+    idempotency: new IdempotencyRepository(dataSource),
+    idempotencyTtlSeconds: config.idempotencyKeyTtlSeconds,
   });
   const server = createServer(app);
   await listen(server, config.port, config.host);

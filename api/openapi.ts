@@ -4,7 +4,10 @@
  * and api/responses.ts becomes a named component; routes refer to them by $ref.
  */
 import { z } from 'zod';
+import type { Role } from '../domain/roles';
+import { isProtected } from './auth';
 import * as domainSchemas from '../domain/schemas';
+import { acceptsIdempotencyKey } from './idempotency';
 import { PROBLEM_CONTENT_TYPE, problemCatalogue } from './problem';
 import * as responseSchemas from './responses';
 import type { Route } from './route';
@@ -19,6 +22,11 @@ const JSON_CONTENT = 'application/json';
 
 const PROBLEM_RESPONSES: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'The request failed validation; errors[] point at each field' },
+  401: {
+    name: 'Unauthorized',
+    description: 'No API key, or a malformed, unknown or revoked one (WWW-Authenticate: Bearer)',
+  },
+  403: { name: 'Forbidden', description: 'The API key’s role may not call this route' },
   404: { name: 'NotFound', description: 'No such programme or record' },
   409: {
     name: 'Conflict',
@@ -26,6 +34,14 @@ const PROBLEM_RESPONSES: Record<number, { name: string; description: string }> =
   },
   413: { name: 'ContentTooLarge', description: 'The body exceeds 1 MB' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not application/json' },
+  422: {
+    name: 'IdempotencyKeyReused',
+    description: 'The Idempotency-Key was already used for a different request',
+  },
+  429: {
+    name: 'TooManyRequests',
+    description: 'Rate limit reached; RateLimit and Retry-After say when to retry',
+  },
   500: { name: 'InternalError', description: 'Unexpected failure' },
   503: { name: 'ServiceUnavailable', description: 'Temporal or the database is unavailable; retry later' },
 };
@@ -66,6 +82,14 @@ interface Operation {
   requestBody?: object;
   responses: Record<string, object>;
   'x-stage-input'?: string;
+  /** The audit trail action a 2xx answer appends (api/audit-hook.ts). */
+  'x-audit-action'?: string;
+  /** Empty for routes that need no API key. */
+  security: { bearerAuth: [] }[];
+  /** The roles whose keys may call a protected route. */
+  'x-roles'?: Role[];
+  /** Why an unprotected route needs no key: `public`, or `approval-link` (the signed link is the credential). */
+  'x-access'?: 'public' | 'approval-link';
 }
 
 function objectProperties(schema: z.ZodObject): {
@@ -103,7 +127,7 @@ function parameters(route: Route): object[] {
       required: query.required.includes(name),
       schema,
     })),
-    ...(route.idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+    ...(acceptsIdempotencyKey(route) ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
   ];
 }
 
@@ -111,13 +135,16 @@ function problemStatuses(route: Route): number[] {
   const hasBody = route.body !== NoBody;
   const hasInput =
     hasBody ||
-    route.idempotent ||
+    acceptsIdempotencyKey(route) ||
     Object.keys(route.params.shape).length + Object.keys(route.query.shape).length > 0;
   const statuses = new Set<number>(route.problems ?? []);
   if (hasInput) statuses.add(400);
   if (route.path.includes('{id}')) statuses.add(404);
   if (hasBody) [413, 415].forEach((s) => statuses.add(s));
+  // 409 while the first request with the key runs, 422 when the key was used for another request.
+  if (acceptsIdempotencyKey(route)) [409, 422].forEach((s) => statuses.add(s));
   if (route.usesDependencies !== false) statuses.add(503);
+  if (isProtected(route.access)) [401, 403, 429].forEach((s) => statuses.add(s));
   statuses.add(500);
   return [...statuses].sort((a, b) => a - b);
 }
@@ -129,7 +156,14 @@ function operation(route: Route, refOf: (schema: z.ZodType, where: string) => { 
     [success.status]: {
       description: success.description,
       ...(success.location ? { headers: { Location: { $ref: '#/components/headers/Location' } } } : {}),
-      content: { [route.responseContentType ?? JSON_CONTENT]: { schema: refOf(success.schema, where) } },
+      // 204 has no body by definition (RFC 9110).
+      ...(success.status === 204
+        ? {}
+        : {
+            content: {
+              [route.responseContentType ?? JSON_CONTENT]: { schema: refOf(success.schema, where) },
+            },
+          }),
     },
   };
   for (const status of problemStatuses(route)) {
@@ -154,6 +188,10 @@ function operation(route: Route, refOf: (schema: z.ZodType, where: string) => { 
       : {}),
     responses,
     ...(route.stageInput ? { 'x-stage-input': route.stageInput } : {}),
+    ...(route.audit ? { 'x-audit-action': route.audit.action } : {}),
+    ...(isProtected(route.access)
+      ? { security: [{ bearerAuth: [] }], 'x-roles': [...route.access] }
+      : { security: [], 'x-access': route.access }),
   };
 }
 
@@ -168,6 +206,7 @@ export interface OpenApiDocument {
     responses: Record<string, object>;
     parameters: Record<string, object>;
     headers: Record<string, object>;
+    securitySchemes: Record<string, object>;
   };
 }
 
@@ -228,12 +267,21 @@ export function buildOpenApiDocument(routes: readonly Route[]): OpenApiDocument 
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Retrying with the same key does not apply the input twice',
+          description:
+            'A unique key per logical request (e.g. a UUID), remembered for 24 hours per caller. A retry with the same key and the same request is not applied again: it gets the first response, with the header Idempotent-Replayed: true. The same key on a different request is a 422; a retry while the first is still running is a 409.',
           schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
         },
       },
       headers: {
         Location: { description: 'Path of the created or monitored resource', schema: { type: 'string' } },
+      },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'aimsflow_<id>_<secret>',
+          description: 'An API key (npm run keys, or POST /api-keys); each key has one role, see x-roles',
+        },
       },
     },
   };

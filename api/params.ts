@@ -22,10 +22,18 @@ export const ArtefactKindParams = ProgrammeParams.extend({
     .meta({ examples: ['scope', 'soa', 'riskTreatmentPlan'] }),
 });
 
-const Count = (max?: number) => {
-  const base = z.coerce.number().int().min(0);
-  return max === undefined ? base : base.max(max);
-};
+/**
+ * A whole number in a query string: digits only. Coercing with Number() would read an empty
+ * value as 0 and accept ' 1 ', '1e3' or '0x10', none of which the document allows.
+ */
+const Count = ({ min = 0, max = 1_000_000_000 }: { min?: number; max?: number } = {}) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,10}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    // Documented as what the string denotes, as query parameters are.
+    .meta({ type: 'integer', minimum: min, maximum: max });
 
 export const MAX_PAGE_SIZE = 200;
 
@@ -34,14 +42,14 @@ export const ProgrammeListQuery = z
     stage: z.enum([...STAGE_KINDS, 'WITHDRAWN']).optional(),
     organisation: z.string().trim().min(1).max(200).optional(),
     status: z.enum(['ACTIVE', 'WITHDRAWN']).optional(),
-    limit: Count(MAX_PAGE_SIZE).min(1).default(50),
-    offset: Count().default(0),
+    limit: Count({ min: 1, max: MAX_PAGE_SIZE }).default(50).meta({ default: 50 }),
+    offset: Count().default(0).meta({ default: 0 }),
   })
   .strict();
 
 export const AssessmentQuery = z
   .object({
-    cycle: Count().min(1).optional().meta({ description: 'Certification cycle; all cycles when absent' }),
+    cycle: Count({ min: 1 }).optional().meta({ description: 'Certification cycle; all cycles when absent' }),
   })
   .strict();
 
@@ -50,6 +58,6 @@ export const ArtefactQuery = z
     key: z.string().max(200).optional().meta({
       description: 'Policy id or AI system id for kinds with several artefacts; empty for the others',
     }),
-    version: Count().min(1).optional().meta({ description: 'A past version; the latest when absent' }),
+    version: Count({ min: 1 }).optional().meta({ description: 'A past version; the latest when absent' }),
   })
   .strict();

@@ -17,12 +17,18 @@ const TYPE_PREFIX = 'tag:aimsflow,2025:problem/';
 export const PROBLEM_TYPES = {
   'invalid-request': { status: 400, title: 'Invalid request' },
   'malformed-json': { status: 400, title: 'Malformed JSON body' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed for this role' },
+  'csrf-token-invalid': { status: 403, title: 'Form token missing or invalid' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'stage-conflict': { status: 409, title: 'Not accepted in the current state' },
   duplicate: { status: 409, title: 'Already exists' },
+  'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   'content-too-large': { status: 413, title: 'Content too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused for a different request' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal server error' },
   'dependency-unavailable': { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

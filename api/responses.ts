@@ -50,6 +50,11 @@ export const Certificate = z.object({
     .optional()
     .meta({ description: 'The step whose decision issued the certificate' }),
   lapsedAt: Timestamp.optional(),
+  scope: z
+    .object({ statement: z.string(), aiSystemIds: z.array(z.string()) })
+    .optional()
+    .meta({ description: 'The scope certified: statement and AI systems in scope at the decision' }),
+  replaces: z.string().optional().meta({ description: 'The certificate of the previous cycle' }),
 });
 
 const UnmetGate = z.object({ gate: z.string(), reason: z.string() });
@@ -145,6 +150,73 @@ export const ProgrammePage = z.object({
   offset: z.number().int(),
 });
 
+const PlannedAuditStatus = z.object({
+  id: z.string(),
+  title: z.string(),
+  scope: z.array(z.string()),
+  auditor: z.string(),
+  plannedOn: z.string(),
+  status: z.enum(['planned', 'overdue', 'held']),
+  auditId: z.string().optional(),
+  firstDay: z.string().optional(),
+  lastDay: z.string().optional(),
+});
+
+/** The running cycle's recurring work, internal audit programme and nonconformity follow-up. */
+export const ProgrammeWork = z.object({
+  cycle: z.number().int(),
+  cycleStartedAt: Timestamp.optional(),
+  cycleWork: z.array(
+    z.object({
+      item: z.enum([
+        'internalAuditProgramme',
+        'managementReview',
+        'surveillance1',
+        'surveillance2',
+        'recertification',
+      ]),
+      status: z.enum(['todo', 'in_progress', 'done']),
+      detail: z.string(),
+    }),
+  ),
+  auditProgramme: z.object({
+    cycle: z.number().int(),
+    planned: z.boolean(),
+    planVersion: z.number().int().optional(),
+    universe: z.number().int().meta({ description: 'Clauses 4-10 plus the applicable Annex A controls' }),
+    audited: z.number().int(),
+    coverage: z.number().meta({ description: 'audited / universe: the audit programme completion KPI' }),
+    notYetAudited: z.array(z.string()),
+    notPlanned: z.array(z.string()),
+    audits: z.array(PlannedAuditStatus),
+  }),
+  nonconformities: z.array(
+    z.object({
+      findingId: z.string(),
+      grade: z.enum(FINDING_GRADES),
+      audit: z.enum(AUDIT_KINDS),
+      requirementId: z.string(),
+      status: z.enum(['open', 'action_planned', 'verified', 'superseded']),
+      owner: z.string().optional(),
+      due: z.string().optional(),
+      actionOverdue: z.boolean(),
+      escalatedTo: z.string().optional(),
+      planDueAt: Timestamp.optional(),
+      planOverdue: z.boolean(),
+      consequence: z.string().optional(),
+      verifyAt: z.string().optional(),
+    }),
+  ),
+  carriedOver: z
+    .object({
+      fromCycle: z.number().int(),
+      openFindings: z.array(z.string()),
+      closedFindings: z.number().int(),
+      certificate: z.string().optional(),
+    })
+    .optional(),
+});
+
 export const ProgrammeDetail = ProgrammeSummary.extend({
   config: z.unknown().meta({ description: 'The programme configuration with defaults applied' }),
   stepKey: z.string().nullable(),
@@ -156,6 +228,9 @@ export const ProgrammeDetail = ProgrammeSummary.extend({
   unmetGates: z.array(UnmetGate),
   pendingApprovals: z.array(PendingApproval),
   nextDeadline: Deadline.nullable(),
+  programmeWork: ProgrammeWork.nullable().meta({
+    description: 'From the live stage; null when not live or for stages begun before it was kept',
+  }),
   overdueTasks: z
     .array(
       z.object({
@@ -220,6 +295,12 @@ export const Audit = z.object({
   lastDay: Timestamp,
   auditors: z.array(z.string()),
   independent: z.boolean(),
+  planId: z.string().optional().meta({ description: 'The planned audit of the internal audit programme' }),
+  scope: z.array(z.string()).optional().meta({ description: 'Requirements examined' }),
+  independence: z
+    .object({ statement: z.string(), auditorResponsibleFor: z.array(z.string()) })
+    .optional()
+    .meta({ description: "The auditor's independence statement and own areas (none in scope)" }),
 });
 
 export const Finding = z.object({
@@ -232,8 +313,26 @@ export const Finding = z.object({
   description: z.string(),
   status: z.enum(['open', 'action_planned', 'verified', 'superseded']),
   raisedAt: Timestamp,
-  correctiveAction: CorrectiveActionBody.extend({ recordedAt: Timestamp }).optional(),
-  verification: VerificationBody.extend({ verifiedAt: Timestamp }).optional(),
+  correctiveAction: CorrectiveActionBody.extend({
+    recordedAt: Timestamp,
+    remindedAt: Timestamp.optional(),
+    escalatedAt: Timestamp.optional(),
+    escalatedTo: z.string().optional(),
+  }).optional(),
+  verification: VerificationBody.extend({ verifiedAt: Timestamp, auditId: z.string().optional() }).optional(),
+  track: z
+    .object({
+      planDueAt: Timestamp.optional(),
+      planOverdueAt: Timestamp.optional(),
+      consequence: z.string().optional(),
+      escalatedTo: z.string().optional(),
+      escalatedFrom: z.string().optional(),
+      previousActions: z.array(z.looseObject({})).optional(),
+    })
+    .optional()
+    .meta({
+      description: 'Follow-up: plan deadline and overdue flag, escalation, earlier ineffective actions',
+    }),
 });
 
 export const Decision = z.object({

@@ -33,6 +33,8 @@ export interface HandlerContext {
   files: UploadedFile[];
   /** Who is calling: the API key's id and role, or anonymous on public and approval-link routes. */
   actor: Actor;
+  /** Anti-forgery token for an HTML form the reply renders (set by the route's CSRF middleware). */
+  formToken?: string;
   /** Client address and agent, for records that must say who acted from where. */
   client: { ip?: string; userAgent?: string };
   /** Told of every stage input the workflow accepted (e.g. to generate the report an approval needs). */
@@ -63,6 +65,22 @@ export interface Reply {
   raw?: RawReply;
   /** Path of the created or monitored resource, sent as the Location header. */
   location?: string;
+  /** What the audit trail cannot tell from the request (api/audit-hook.ts). */
+  audit?: ReplyAudit;
+}
+
+/** Set by handlers whose path does not name the programme or whose caller is no API key. */
+export interface ReplyAudit {
+  programmeId?: string;
+  /** E.g. the approver of an e-mailed link. */
+  actor?: Actor;
+  subject?: string;
+}
+
+/** How a state-changing route is recorded in the audit trail (every non-GET route has one). */
+export interface RouteAudit {
+  /** E.g. `programme.created`, `evidence.added`. */
+  action: string;
 }
 
 export interface SuccessSpec {
@@ -86,7 +104,10 @@ export interface RouteMeta {
   success: SuccessSpec;
   /** Problem statuses beyond those implied by the route's parameters, body and dependencies. */
   problems?: readonly number[];
-  /** Reads the Idempotency-Key header and hands it to the gateway. */
+  /**
+   * Takes the Idempotency-Key header (api/idempotency.ts: a retry replays the first response) and
+   * hands it to the handler. Default: every write except the approval-link form; false opts out.
+   */
   idempotent?: boolean;
   /** The StageInput kind the body becomes; documented as x-stage-input. */
   stageInput?: StageInputKind;
@@ -98,10 +119,14 @@ export interface RouteMeta {
    */
   bodyParsers?: RequestHandler[];
   requestContentType?: string;
+  /** Middleware that runs after authentication and before body parsing (e.g. a rate limit). */
+  guards?: RequestHandler[];
   /** Media type of a raw success response, for the OpenAPI document (default JSON). */
   responseContentType?: string;
   /** Named schemas of a feature module's own routes, published as OpenAPI components. */
   components?: Record<string, z.ZodType>;
+  /** Appends an audit event after every 2xx answer (required of state-changing routes). */
+  audit?: RouteAudit;
 }
 
 export type AnyObjectSchema = z.ZodObject;

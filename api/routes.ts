@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import {
   AssessmentsBody,
   AuditBody,
+  AuditProgrammeBody,
   CertificationBodyBody,
   CertificationDecisionBody,
   CorrectiveActionBody,
@@ -94,6 +95,7 @@ function stageRoute<
     tag: TAGS.inputs,
     query: NoQuery,
     stageInput: kind,
+    audit: { action: `stage.input.accepted:${kind}` },
     idempotent: true,
     problems: [409],
     success: created
@@ -138,6 +140,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       body: CreateProgramme,
       problems: [409],
       success: { status: 201, description: 'Started', schema: r.ProgrammeCreated, location: true },
+      audit: { action: 'programme.created' },
       handle: h.createProgramme(options),
     }),
     defineRoute({
@@ -389,6 +392,17 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       toInput: (body) => ({ kind: 'soa', entries: body.entries, submittedBy: body.submittedBy }),
     }),
     stageRoute({
+      kind: 'auditProgramme',
+      method: 'put',
+      path: '/programmes/{id}/audit-programme',
+      operationId: 'planAuditProgramme',
+      access: STEERS,
+      summary: "Plan or revise the cycle's internal audit programme (scope, auditor, independence, dates)",
+      params: ProgrammeParams,
+      body: AuditProgrammeBody,
+      toInput: (body) => ({ kind: 'auditProgramme', ...body }),
+    }),
+    stageRoute({
       kind: 'audit',
       method: 'post',
       path: '/programmes/{id}/audits',
@@ -481,6 +495,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       idempotent: true,
       problems: [409],
       success: { status: 200, description: 'Decision recorded', schema: r.DecisionResult },
+      audit: { action: 'approval.decided' },
       handle: h.decide,
     }),
     defineRoute({
@@ -500,6 +515,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
         schema: r.Accepted,
         location: true,
       },
+      audit: { action: 'programme.withdrawal.requested' },
       handle: h.withdraw,
     }),
 

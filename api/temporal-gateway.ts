@@ -5,6 +5,8 @@
 import {
   Client,
   Connection,
+  isGrpcServiceError,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -60,6 +62,20 @@ function rejection(err: unknown): ConflictError | undefined {
       ? detail.code
       : undefined;
   return new ConflictError(cause.message, code);
+}
+
+/** gRPC ABORTED: the server's answer to an Update still in flight when its workflow closed. */
+const GRPC_ABORTED = 10;
+
+/**
+ * The stage closed under an Update (it was not found, or it completed before accepting it): the
+ * next stage, once running, is where the Update belongs.
+ */
+function stageClosed(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  return (
+    err instanceof ServiceError && isGrpcServiceError(err.cause) && Number(err.cause.code) === GRPC_ABORTED
+  );
 }
 
 export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGateway {
@@ -132,7 +148,7 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
         } catch (err) {
           const conflict = rejection(err);
           if (conflict) throw conflict;
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          if (!stageClosed(err)) throw err;
         }
       }
       await pause(HANDOVER_WAIT_MS);

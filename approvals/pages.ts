@@ -99,6 +99,8 @@ export interface ConfirmPage {
   overdue: boolean;
   quorumText?: string;
   intended?: ApprovalOutcome;
+  /** Anti-forgery token posted back with the form (api/approval-form.ts). */
+  formToken?: string;
   error?: string;
   comment?: string;
 }

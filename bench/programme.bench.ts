@@ -14,6 +14,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../api/app';
 import { TemporalProgrammeGateway } from '../api/temporal-gateway';
+import { ApiKeyStore } from '../db/api-key-store';
 import { ProgrammeRepository } from '../db/repository';
 import { STEPS } from '../domain/process-model';
 import { ProgrammeConfig, type DecisionBody, type StageInput } from '../domain/schemas';
@@ -42,6 +43,8 @@ const CONFIG = ProgrammeConfig.parse({});
 
 export interface ApiUnderTest {
   baseUrl: string;
+  /** An admin key's Authorization header: every request pays for a real key check. */
+  auth: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -51,9 +54,12 @@ export async function startApi(
   taskQueue: string,
   dataSource: DataSource,
 ): Promise<ApiUnderTest> {
+  const keys = new ApiKeyStore(dataSource);
+  const { key } = await keys.create({ name: 'bench', role: 'admin', createdBy: 'bench' });
   const app = createApp({
     gateway: new TemporalProgrammeGateway(client, taskQueue),
     store: new ProgrammeRepository(dataSource),
+    authenticator: keys,
     logger: pino({ level: 'silent' }),
   });
   const server: Server = await new Promise((resolve) => {
@@ -61,6 +67,7 @@ export async function startApi(
   });
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    auth: { authorization: `Bearer ${key}` },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -86,8 +93,14 @@ export function rawStart(client: Client, taskQueue: string, organisation: string
   });
 }
 
-async function apiStart(baseUrl: string, organisation: string): Promise<string> {
-  const res = await http(baseUrl, 'POST', '/programmes', { organisation, name: 'Bench programme' });
+async function apiStart(api: ApiUnderTest, organisation: string): Promise<string> {
+  const res = await http(
+    api.baseUrl,
+    'POST',
+    '/programmes',
+    { organisation, name: 'Bench programme' },
+    api.auth,
+  );
   if (res.status !== 201) throw new Error(`POST /programmes -> ${res.status}: ${JSON.stringify(res.body)}`);
   return (res.body as { id: string }).id;
 }
@@ -109,14 +122,14 @@ export async function benchStart(
   ];
   for (const [concurrency, total] of plan) {
     // Warm both paths (connections, JIT) before measuring.
-    await runConcurrent(concurrency, concurrency, () => apiStart(api.baseUrl, 'Warm-up'));
+    await runConcurrent(concurrency, concurrency, () => apiStart(api, 'Warm-up'));
     await runConcurrent(concurrency, concurrency, () => rawStart(client, taskQueue, 'Warm-up'));
     const halves: { api: LatencyStats[]; raw: LatencyStats[] } = { api: [], raw: [] };
     for (const order of [['api', 'raw'] as const, ['raw', 'api'] as const]) {
       for (const which of order) {
         const s =
           which === 'api'
-            ? await runConcurrent(total / 2, concurrency, () => apiStart(api.baseUrl, 'Bench API'))
+            ? await runConcurrent(total / 2, concurrency, () => apiStart(api, 'Bench API'))
             : await runConcurrent(total / 2, concurrency, () => rawStart(client, taskQueue, 'Bench raw'));
         halves[which].push(s);
       }
@@ -193,7 +206,7 @@ export async function benchDecision(
 
   const apiPorts: HttpJourneyPort[] = [];
   for (let i = 0; i < PROGRAMMES; i++) {
-    const port = new HttpJourneyPort(() => api.baseUrl, await apiStart(api.baseUrl, `Decision API ${i}`));
+    const port = new HttpJourneyPort(() => api.baseUrl, await apiStart(api, `Decision API ${i}`), api.auth);
     await port.waitForStep('SCOPING');
     apiPorts.push(port);
   }
@@ -221,6 +234,7 @@ export async function benchDecision(
         'POST',
         `/programmes/${apiPorts[i].programmeId}/decisions`,
         changesRequested,
+        api.auth,
       );
       if (decided.status !== 200)
         throw new Error(`decision -> ${decided.status}: ${JSON.stringify(decided.body)}`);
@@ -346,7 +360,7 @@ export async function benchCycle(
   const PROGRAMMES = 2;
   const ids = await Promise.all(
     Array.from({ length: PROGRAMMES }, async (_, i) => {
-      const port = new HttpJourneyPort(() => api.baseUrl, await apiStart(api.baseUrl, `Cycle ${i}`));
+      const port = new HttpJourneyPort(() => api.baseUrl, await apiStart(api, `Cycle ${i}`), api.auth);
       await runToCertification(port);
       await grantCertificate(port, `BENCH-${i}-1`);
       await passAudit(port, 'SURVEILLANCE_1', 'surveillance');

@@ -7,10 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource, type EntitySchema } from 'typeorm';
 import { buildApprovalEntities } from './approval-store';
+import { buildAuditEntity } from './audit-repository';
 import { describeDatabase, parseDatabaseUrl, type DatabaseKind } from './database-url';
 import { buildEntities } from './entities';
 import { buildEvidenceEntity } from './evidence-repository';
 import { buildKpiEntity } from './kpi-repository';
+import { buildApiKeyEntity } from './api-key-store';
+import { buildIdempotencyEntity } from './idempotency-repository';
 import { buildInventoryEntities } from './inventory-repository';
 import { buildReportEntity } from './report-repository';
 import { MIGRATIONS } from './migrations';
@@ -69,6 +72,9 @@ function allEntities(kind: DatabaseKind): EntitySchema[] {
     ...buildInventoryEntities(kind),
     buildReportEntity(kind),
     buildKpiEntity(kind),
+    buildAuditEntity(kind),
+    buildApiKeyEntity(kind),
+    buildIdempotencyEntity(kind),
   ] as EntitySchema[];
 }
 

@@ -98,14 +98,20 @@ export interface ArtefactRow {
   submittedAt: string;
 }
 
-/** Rows carry the domain record as it is, plus the programme it belongs to. */
-export type AuditRow = AuditRecord & { programmeId: string };
+/** The domain audit; the optional parts are NULL columns rather than absent keys. */
+export type AuditRow = Omit<AuditRecord, 'planId' | 'scope' | 'independence'> & {
+  programmeId: string;
+  planId: string | null;
+  scope: string[] | null;
+  independence: AuditRecord['independence'] | null;
+};
 
 /** The domain finding; the optional parts are NULL columns rather than absent keys. */
-export type FindingRow = Omit<Finding, 'correctiveAction' | 'verification'> & {
+export type FindingRow = Omit<Finding, 'correctiveAction' | 'verification' | 'track'> & {
   programmeId: string;
   correctiveAction: Finding['correctiveAction'] | null;
   verification: Finding['verification'] | null;
+  track: Finding['track'] | null;
 };
 
 export interface DecisionRow {
@@ -137,6 +143,8 @@ export interface CertificateRow {
   expiresOn: string;
   status: Certificate['status'];
   lapsedAt: string | null;
+  scope: Certificate['scope'] | null;
+  replaces: string | null;
 }
 
 /** Stored as canonical JSON so the text in the column is exactly what sha256 was taken of. */
@@ -300,6 +308,9 @@ export function buildEntities(kind: DatabaseKind): EntitySchema[] {
       lastDay: c.timestamp('last_day'),
       auditors: c.json('auditors'),
       independent: c.bool('independent'),
+      planId: c.text('plan_id', 64, true),
+      scope: c.json('scope', true),
+      independence: c.json('independence', true),
     },
   });
   const finding = new EntitySchema<FindingRow>({
@@ -318,6 +329,7 @@ export function buildEntities(kind: DatabaseKind): EntitySchema[] {
       raisedAt: c.timestamp('raised_at'),
       correctiveAction: c.json('corrective_action', true),
       verification: c.json('verification', true),
+      track: c.json('track', true),
     },
   });
   const decision = new EntitySchema<DecisionRow>({
@@ -356,6 +368,8 @@ export function buildEntities(kind: DatabaseKind): EntitySchema[] {
       expiresOn: c.timestamp('expires_on'),
       status: c.text('status', 20),
       lapsedAt: c.timestamp('lapsed_at', true),
+      scope: c.json('scope', true),
+      replaces: c.text('replaces', 100, true),
     },
   });
   return [programme, transition, assessment, task, artefact, audit, finding, decision, certificate];

@@ -201,11 +201,14 @@ export function toAuditRow(programmeId: string, a: AuditRecord): AuditRow {
     lastDay: a.lastDay,
     auditors: a.auditors,
     independent: a.independent,
+    planId: a.planId ?? null,
+    scope: a.scope ?? null,
+    independence: a.independence ?? null,
   };
 }
 
 export function fromAuditRow(row: AuditRow): AuditRecord {
-  return {
+  return compact({
     id: row.id,
     audit: row.audit,
     stepKey: row.stepKey,
@@ -214,7 +217,10 @@ export function fromAuditRow(row: AuditRow): AuditRecord {
     lastDay: row.lastDay,
     auditors: row.auditors,
     independent: row.independent,
-  };
+    planId: orUndefined(row.planId),
+    scope: orUndefined(row.scope),
+    independence: orUndefined(row.independence),
+  });
 }
 
 export function toFindingRow(programmeId: string, f: Finding): FindingRow {
@@ -231,6 +237,7 @@ export function toFindingRow(programmeId: string, f: Finding): FindingRow {
     raisedAt: f.raisedAt,
     correctiveAction: f.correctiveAction ?? null,
     verification: f.verification ?? null,
+    track: f.track ?? null,
   };
 }
 
@@ -247,6 +254,7 @@ export function fromFindingRow(row: FindingRow): Finding {
     raisedAt: row.raisedAt,
     correctiveAction: orUndefined(row.correctiveAction),
     verification: orUndefined(row.verification),
+    track: orUndefined(row.track),
   });
 }
 
@@ -304,6 +312,8 @@ export function toCertificateRow(programmeId: string, c: Certificate): Certifica
     expiresOn: c.expiresOn,
     status: c.status,
     lapsedAt: c.lapsedAt ?? null,
+    scope: c.scope ?? null,
+    replaces: c.replaces ?? null,
   };
 }
 
@@ -316,5 +326,7 @@ export function fromCertificateRow(row: CertificateRow): Certificate {
     cycle: row.cycle,
     decisionStepKey: row.decisionStepKey,
     lapsedAt: orUndefined(row.lapsedAt),
+    scope: orUndefined(row.scope),
+    replaces: orUndefined(row.replaces),
   });
 }

@@ -26,6 +26,7 @@ import {
   type TransitionRow,
 } from './entities';
 import { DuplicateError, isDuplicateKeyError, ProgrammeNotFoundError } from './errors';
+import { failPoint } from '../infra/fail-points';
 import {
   fromArtefactRow,
   fromAssessmentRow,
@@ -252,6 +253,8 @@ export class ProgrammeRepository {
           ['programmeId', 'number'],
         );
       }
+      // Reliability tests stop a worker here: every row written, nothing committed.
+      await failPoint('db.before-commit');
     });
   }
 

@@ -7,6 +7,22 @@ import type { DomainRecords } from '../activities/contract';
 import { addDurationIso } from './durations';
 import { currentAudit, evaluateGate, openMajors, type StepContext } from './gates';
 import type { ApprovalDef, DeadlineId } from './process-model';
+import {
+  independenceRejection,
+  plannedAudit,
+  cycleInternalAudits,
+  auditProgrammeStatus,
+} from './audit-programme';
+import {
+  applyVerification,
+  auditVerificationsRejection,
+  cycleWork,
+  ncFollowUp,
+  overdueMinorNcs,
+  settleMinorsAtAudit,
+  trackNewFinding,
+  verificationRejection,
+} from './nc-follow-up';
 import type { AuditFinding, AuditKind, DecisionBody, FindingGrade, StageInput } from './schemas';
 import type {
   ApprovalState,
@@ -17,6 +33,7 @@ import type {
   Dossier,
   Finding,
   PendingApproval,
+  ProgrammeWork,
   StageView,
   StepId,
   UnmetGate,
@@ -134,19 +151,82 @@ export function stageView(d: Dossier, ctx: StepContext): StageView {
     unmetGates: unmetGates(d, ctx),
     pendingApprovals: pendingApprovals(d, ctx),
     nextDeadline: deadline,
-    overdue: isOverdue(d),
+    overdue: isOverdue(d, ctx),
     certificate: d.certificate,
+    ...(ctx.cycleDepth && { programmeWork: programmeWork(d, ctx) }),
   };
 }
 
-export function isOverdue(d: Dossier): boolean {
-  return d.certificate?.status === 'LAPSED';
+/** A lapsed certificate; with the cycle in depth also a minor NC whose plan is overdue. */
+export function isOverdue(d: Dossier, ctx?: StepContext): boolean {
+  return d.certificate?.status === 'LAPSED' || (!!ctx?.cycleDepth && overdueMinorNcs(d).length > 0);
+}
+
+export function programmeWork(d: Dossier, ctx: StepContext): ProgrammeWork {
+  return {
+    cycle: d.cycle,
+    cycleStartedAt: d.cycleStartedAt,
+    cycleWork: cycleWork(d, ctx.now),
+    auditProgramme: auditProgrammeStatus(d, ctx.now),
+    nonconformities: ncFollowUp(d, ctx.now),
+    carriedOver: d.carriedOver,
+  };
 }
 
 // ---------------------------------------------------------------- inputs
 
 function stepAcceptsAudit(ctx: StepContext, audit: string): boolean {
+  if (audit === 'internal' && ctx.cycleDepth && ctx.step.internalAudits) return true;
   return (ctx.step.audits as readonly string[]).includes(audit);
+}
+
+type AuditInput = StageInput & { kind: 'audit' };
+
+/** The scope and auditor responsibilities of an internal audit: its own, else its plan's. */
+function internalAuditShape(d: Dossier, input: AuditInput) {
+  const plan = input.planId ? plannedAudit(d, input.planId) : undefined;
+  return {
+    plan,
+    scope: input.scope ?? plan?.scope,
+    responsibleFor: input.independence?.auditorResponsibleFor ?? plan?.auditorResponsibleFor ?? [],
+  };
+}
+
+function internalAuditRejection(d: Dossier, input: AuditInput): string | null {
+  if (input.planId) {
+    const { plan } = internalAuditShape(d, input);
+    if (!plan) return `no planned audit ${input.planId} in the internal audit programme of cycle ${d.cycle}`;
+    const held = cycleInternalAudits(d).find((a) => a.planId === input.planId);
+    if (held) return `planned audit ${input.planId} was already held (${held.id})`;
+  }
+  const { scope, responsibleFor } = internalAuditShape(d, input);
+  return independenceRejection(input.auditors.join(', '), scope ?? [], responsibleFor);
+}
+
+/** Extra checks of the certification cycle in depth (stages since certification-cycle-v1). */
+function depthRejection(d: Dossier, ctx: StepContext, input: StageInput): string | null {
+  switch (input.kind) {
+    case 'auditProgramme': {
+      for (const a of input.audits) {
+        const reason = independenceRejection(a.auditor.email, a.scope, a.auditorResponsibleFor);
+        if (reason) return `planned audit ${a.id}: ${reason}`;
+      }
+      return null;
+    }
+    case 'audit': {
+      if (input.audit === 'internal') return internalAuditRejection(d, input);
+      if (input.verifications && input.verifications.length > 0) {
+        if (input.audit !== 'surveillance' && input.audit !== 'recertification')
+          return 'earlier minor nonconformities are verified at surveillance and recertification audits';
+        return auditVerificationsRejection(d, ctx, input.audit, input.verifications);
+      }
+      return null;
+    }
+    case 'verification':
+      return verificationRejection(ctx, d.findings[input.findingId], input.verification);
+    default:
+      return null;
+  }
 }
 
 /** Why the current step cannot take this input, or null when it can. */
@@ -154,6 +234,13 @@ export function inputRejection(d: Dossier, ctx: StepContext, input: StageInput):
   if (!ctx.step.accepts.includes(input.kind)) {
     return `step ${ctx.step.id} (${ctx.step.title}) does not accept ${input.kind}; it accepts: ${ctx.step.accepts.join(', ')}`;
   }
+  if (input.kind === 'auditProgramme' && !ctx.cycleDepth)
+    return `step ${ctx.step.id} started before internal audit programmes existed; submit it in the next step`;
+  const base = baseRejection(d, ctx, input);
+  return base ?? (ctx.cycleDepth ? depthRejection(d, ctx, input) : null);
+}
+
+function baseRejection(d: Dossier, ctx: StepContext, input: StageInput): string | null {
   switch (input.kind) {
     case 'roadmapTask':
       return null;
@@ -324,9 +411,15 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
       d.soa = { version: (d.soa?.version ?? 0) + 1, submittedAt: now, body };
       return artefact('soa', '', d.soa.version, now, body);
     }
+    case 'auditProgramme': {
+      const { kind: _kind, ...body } = input;
+      const version = d.auditProgramme?.cycle === d.cycle ? d.auditProgramme.version + 1 : 1;
+      d.auditProgramme = { cycle: d.cycle, version, submittedAt: now, body };
+      return artefact('auditProgramme', `c${d.cycle}`, version, now, body);
+    }
     case 'audit': {
       const id = `A-${++d.seq.audit}`;
-      const record = {
+      const record: AuditRecord = {
         id,
         audit: input.audit,
         stepKey: ctx.stepKey,
@@ -336,9 +429,21 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
         auditors: input.auditors,
         independent: input.independent,
       };
+      if (ctx.cycleDepth && input.audit === 'internal') {
+        const { scope, responsibleFor } = internalAuditShape(d, input);
+        if (input.planId) record.planId = input.planId;
+        if (scope) record.scope = scope;
+        if (input.independence) record.independence = input.independence;
+        else if (input.planId) record.independence = { statement: '', auditorResponsibleFor: responsibleFor };
+      }
       d.audits.push(record);
       const findings = input.findings.map((f) => addFinding(d, ctx, record, f));
-      return { recordId: id, findingIds: findings.map((f) => f.id), records: { audits: [record], findings } };
+      const settled = ctx.cycleDepth ? settleMinorsAtAudit(d, ctx, record, input.verifications ?? []) : [];
+      return {
+        recordId: id,
+        findingIds: findings.map((f) => f.id),
+        records: { audits: [record], findings: [...findings, ...settled] },
+      };
     }
     case 'finding': {
       const finding = addFinding(d, ctx, currentAudit(d, ctx, input.audit) as AuditRecord, input);
@@ -352,8 +457,14 @@ export function applyInput(d: Dossier, ctx: StepContext, input: StageInput): App
     }
     case 'verification': {
       const f = d.findings[input.findingId];
-      f.verification = { ...input.verification, verifiedAt: now };
-      f.status = 'verified';
+      if (ctx.cycleDepth) {
+        const exam = ctx.step.audits.find((a) => a === 'surveillance' || a === 'recertification');
+        const at = exam && f.audit !== 'internal' ? currentAudit(d, ctx, exam) : undefined;
+        applyVerification(f, input.verification, now, at?.id, f.audit !== 'internal' ? exam : undefined);
+      } else {
+        f.verification = { ...input.verification, verifiedAt: now };
+        f.status = 'verified';
+      }
       return { recordId: f.id, records: { findings: [f] } };
     }
     case 'managementReview': {
@@ -384,6 +495,7 @@ function addFinding(d: Dossier, ctx: StepContext, audit: AuditRecord, body: Audi
     status: body.grade === 'minor_nc' || body.grade === 'major_nc' ? 'open' : 'verified',
     raisedAt: iso(ctx.now),
   };
+  if (ctx.cycleDepth) trackNewFinding(d, finding);
   d.findings[finding.id] = finding;
   return finding;
 }
@@ -419,6 +531,15 @@ function applyCertificationDecision(
     cycle: ctx.step.id === 'RECERTIFICATION' ? d.cycle + 1 : d.cycle,
     decisionStepKey: ctx.stepKey,
   };
+  if (ctx.cycleDepth) {
+    const scope = d.scope?.body;
+    if (scope)
+      certificate.scope = {
+        statement: scope.statement,
+        aiSystemIds: scope.aiSystems.filter((s) => s.inScope).map((s) => s.id),
+      };
+    if (previous && previous.number !== certificate.number) certificate.replaces = previous.number;
+  }
   d.certificate = certificate;
   return { recordId: certificate.number, records: { certificate } };
 }

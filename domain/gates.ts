@@ -5,12 +5,18 @@
 import { CLAUSES, REQUIREMENTS } from '../catalogue/iso42001';
 import type { GateId, StepDef } from './process-model';
 import type { AuditRecord, Dossier, Finding } from './types';
+import { auditProgrammeGate } from './audit-programme';
 
 export interface StepContext {
   step: StepDef;
   stepKey: string;
   /** Workflow time in ms (Date.now() inside the sandbox). */
   now: number;
+  /**
+   * The certification cycle in depth (audit programme, NC follow-up, carry-over): on for stages
+   * started by code with the `certification-cycle-v1` patch, off for stages recorded before.
+   */
+  cycleDepth?: boolean;
 }
 
 const NC_GRADES = new Set(['minor_nc', 'major_nc']);
@@ -112,6 +118,9 @@ const GATES: Record<GateId, (d: Dossier, ctx: StepContext) => string | null> = {
       ? null
       : `major nonconformities not yet verified as corrected: ${list(majors)}`;
   },
+
+  // Gates that stages recorded before certification-cycle-v1 never had: always met there.
+  auditProgrammeOnTrack: (d, ctx) => (ctx.cycleDepth ? auditProgrammeGate(d, ctx.step.id, ctx.now) : null),
 
   certificateGranted: (d, ctx) =>
     d.certificate && d.certificate.decisionStepKey === ctx.stepKey && d.certificate.status === 'ACTIVE'

@@ -19,6 +19,10 @@ export const NOTICE_KINDS = [
   'auditUpcoming',
   'certificateExpiring',
   'approvalOverdue',
+  // Nonconformity follow-up (domain/nc-follow-up.ts).
+  'correctiveActionOverdue',
+  'correctiveActionEscalated',
+  'minorNcPlanOverdue',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

@@ -18,6 +18,7 @@ export type GateId =
   | 'stage1Held'
   | 'nonconformitiesHaveActions'
   | 'noOpenMajorNc'
+  | 'auditProgrammeOnTrack'
   | 'certificateGranted';
 
 export type DeadlineId = 'majorNcVerification' | 'surveillanceDue' | 'recertificationDue' | 'restoreWindow';
@@ -46,6 +47,8 @@ export interface StepDef {
   onWithdrawnCertificate?: StepId;
   /** For surveillance steps: which audit of the cycle this is (1 or 2). */
   surveillanceRound?: number;
+  /** Internal audits of the audit programme can be recorded here besides the step's own audits. */
+  internalAudits?: boolean;
 }
 
 const FINDINGS_WORK = ['finding', 'correctiveAction', 'verification'] as const;
@@ -99,10 +102,10 @@ export const STEPS: readonly StepDef[] = [
     id: 'INTERNAL_AUDIT',
     stage: 'INTERNAL_AUDIT',
     title: 'Internal audit',
-    accepts: ['audit', ...FINDINGS_WORK, 'taskUpdate'],
+    accepts: ['auditProgramme', 'audit', ...FINDINGS_WORK, 'taskUpdate'],
     audits: ['internal'],
     approvals: [],
-    gates: ['auditHeld', 'nonconformitiesHaveActions', 'noOpenMajorNc'],
+    gates: ['auditHeld', 'nonconformitiesHaveActions', 'noOpenMajorNc', 'auditProgrammeOnTrack'],
     deadlines: [],
     next: 'MANAGEMENT_REVIEW',
   },
@@ -146,10 +149,11 @@ export const STEPS: readonly StepDef[] = [
     id: 'SURVEILLANCE_1',
     stage: 'SURVEILLANCE',
     title: 'First surveillance audit',
-    accepts: ['audit', ...FINDINGS_WORK],
+    accepts: ['auditProgramme', 'audit', ...FINDINGS_WORK],
     audits: ['surveillance'],
+    internalAudits: true,
     approvals: [],
-    gates: ['auditHeld', 'nonconformitiesHaveActions', 'noOpenMajorNc'],
+    gates: ['auditHeld', 'nonconformitiesHaveActions', 'noOpenMajorNc', 'auditProgrammeOnTrack'],
     deadlines: ['surveillanceDue', 'restoreWindow'],
     next: 'SURVEILLANCE_2',
     onWithdrawnCertificate: 'CERTIFICATION',
@@ -159,10 +163,11 @@ export const STEPS: readonly StepDef[] = [
     id: 'SURVEILLANCE_2',
     stage: 'SURVEILLANCE',
     title: 'Second surveillance audit',
-    accepts: ['audit', ...FINDINGS_WORK],
+    accepts: ['auditProgramme', 'audit', ...FINDINGS_WORK],
     audits: ['surveillance'],
+    internalAudits: true,
     approvals: [],
-    gates: ['auditHeld', 'nonconformitiesHaveActions', 'noOpenMajorNc'],
+    gates: ['auditHeld', 'nonconformitiesHaveActions', 'noOpenMajorNc', 'auditProgrammeOnTrack'],
     deadlines: ['surveillanceDue', 'restoreWindow'],
     next: 'RECERTIFICATION',
     onWithdrawnCertificate: 'CERTIFICATION',
@@ -172,10 +177,17 @@ export const STEPS: readonly StepDef[] = [
     id: 'RECERTIFICATION',
     stage: 'RECERTIFICATION',
     title: 'Recertification audit',
-    accepts: ['audit', ...FINDINGS_WORK, 'certificationDecision'],
+    accepts: ['auditProgramme', 'audit', ...FINDINGS_WORK, 'certificationDecision'],
     audits: ['recertification'],
+    internalAudits: true,
     approvals: [],
-    gates: ['auditHeld', 'nonconformitiesHaveActions', 'noOpenMajorNc', 'certificateGranted'],
+    gates: [
+      'auditHeld',
+      'nonconformitiesHaveActions',
+      'noOpenMajorNc',
+      'auditProgrammeOnTrack',
+      'certificateGranted',
+    ],
     deadlines: ['recertificationDue', 'restoreWindow'],
     next: 'NEXT_CYCLE',
     onWithdrawnCertificate: 'CERTIFICATION',

@@ -9,6 +9,7 @@ import { CONTROLS, findRequirement, isRequirementId } from '../catalogue/iso4200
 import { isRiskSourceId } from '../catalogue/annex-c';
 import { isIso27001Shared } from '../catalogue/profiles';
 import { APPROVAL_DEFAULTS, APPROVER_ROLES } from './approval-defaults';
+import { independenceConflict } from './audit-programme';
 import { STEPS } from './process-model';
 
 /** Calendar parts must be whole: half a month has no meaning the deadlines could honour. */
@@ -154,6 +155,13 @@ export const ProgrammeConfig = z
     impactAssessmentDue: IsoDuration.optional().meta({
       description:
         'Deadline of the impact-assessment task created when a scan finds a new AI system in scope (default P30D)',
+    }),
+    correctiveActionEscalateAfter: IsoDuration.optional().meta({
+      description:
+        'A corrective action still open this long after its deadline is escalated (default P14D; its owner is reminded at the deadline)',
+    }),
+    correctiveActionEscalation: Person.optional().meta({
+      description: 'Who overdue corrective actions escalate to (default: the executive sponsor)',
     }),
   })
   .strict();
@@ -414,6 +422,95 @@ export const AuditFinding = z
   .object({ grade: z.enum(FINDING_GRADES), requirementId: RequirementId, description: Text(5000) })
   .strict();
 
+/** Requirements an auditor is responsible for: they may not audit them (clause 9.2.2 objectivity). */
+const ResponsibleFor = z.array(RequirementId).max(100).default([]).meta({
+  description: 'Requirements the auditor owns or operates; an auditor must not audit their own work',
+});
+
+function refineIndependence(
+  scope: readonly string[] | undefined,
+  responsibleFor: readonly string[] | undefined,
+  path: (string | number)[],
+  ctx: z.RefinementCtx,
+): void {
+  const conflict = independenceConflict(scope ?? [], responsibleFor ?? []);
+  if (conflict.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `the auditor is responsible for ${conflict.join(', ')}, which this audit covers: an auditor must not audit their own work`,
+    });
+  }
+}
+
+/** One audit of the internal audit programme (clause 9.2.2): what it covers, who audits it, when. */
+export const PlannedAudit = z
+  .object({
+    id: Slug.meta({ description: 'Stable id of the planned audit, e.g. ia-2027-1' }),
+    title: Text(300),
+    scope: z.array(RequirementId).min(1).max(100).meta({
+      description: 'Clauses and Annex A controls this audit examines',
+    }),
+    auditor: Person,
+    auditorResponsibleFor: ResponsibleFor,
+    plannedOn: Instant,
+  })
+  .strict()
+  .superRefine((a, ctx) =>
+    refineIndependence(a.scope, a.auditorResponsibleFor, ['auditorResponsibleFor'], ctx),
+  );
+
+/** The internal audit programme of the current three-year cycle; a new version replaces the plan. */
+export const AuditProgrammeBody = z
+  .object({
+    audits: z
+      .array(PlannedAudit)
+      .min(1)
+      .max(100)
+      .refine((a) => new Set(a.map((x) => x.id)).size === a.length, {
+        message: 'planned audit ids must be unique',
+      }),
+    submittedBy: SubmittedBy,
+  })
+  .strict();
+
+export const CorrectiveActionBody = z
+  .object({
+    correction: Text(),
+    rootCause: Text(),
+    action: Text(),
+    owner: z.email(),
+    due: Instant,
+    evidenceIds: z.array(Text(200)).max(50).optional().meta({
+      description: 'Evidence register ids showing the correction and action were implemented',
+    }),
+    planAcceptedBy: Text(200).optional().meta({
+      description: "For a certification body's nonconformity: who accepted the plan at the body",
+    }),
+  })
+  .strict();
+
+export const VerificationBody = z
+  .object({
+    verifiedBy: Text(200),
+    note: Text().optional(),
+    audit: z.enum(AUDIT_KINDS).optional().meta({
+      description:
+        "The audit at which the verification was made; a certification body's minor NC is verified at its next audit (surveillance or recertification)",
+    }),
+    effective: z.boolean().optional().meta({
+      description:
+        'Whether the action proved effective (default true); false reopens the nonconformity for a new action',
+    }),
+    evidenceIds: z.array(Text(200)).max(50).optional().meta({
+      description: 'Evidence register ids of the implementation, checked by the verifier',
+    }),
+    closureApprovedBy: z.email().optional().meta({
+      description: 'Who approved the closure; not the owner of the corrective action',
+    }),
+  })
+  .strict();
+
 export const AuditBody = z
   .object({
     audit: z.enum(AUDIT_KINDS),
@@ -424,17 +521,34 @@ export const AuditBody = z
     // Findings arrive with the audit record: a step whose gates only wait for the audit must
     // not close between recording the audit and recording what it found.
     findings: z.array(AuditFinding).max(500).default([]),
+    planId: Slug.optional().meta({ description: 'The planned audit of the internal audit programme held' }),
+    scope: z.array(RequirementId).max(100).optional().meta({
+      description: 'Requirements examined (defaults to the planned audit scope)',
+    }),
+    independence: z
+      .object({ statement: Text(2000), auditorResponsibleFor: ResponsibleFor })
+      .strict()
+      .optional()
+      .meta({ description: "The auditor's independence statement and the areas they are responsible for" }),
+    // Earlier minor NCs of the certification body are verified at this audit; those left out
+    // are raised to major nonconformities.
+    verifications: z
+      .array(VerificationBody.safeExtend({ findingId: z.string().min(1).max(64) }).strict())
+      .max(100)
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((a, ctx) =>
+    refineIndependence(
+      a.scope,
+      a.independence?.auditorResponsibleFor,
+      ['independence', 'auditorResponsibleFor'],
+      ctx,
+    ),
+  );
 
 /** A finding recorded after its audit (e.g. while the certification decision is pending). */
 export const FindingBody = AuditFinding.safeExtend({ audit: z.enum(AUDIT_KINDS) }).strict();
-
-export const CorrectiveActionBody = z
-  .object({ correction: Text(), rootCause: Text(), action: Text(), owner: z.email(), due: Instant })
-  .strict();
-
-export const VerificationBody = z.object({ verifiedBy: Text(200), note: Text().optional() }).strict();
 
 export const ManagementReviewBody = z
   .object({
@@ -448,6 +562,9 @@ export const ManagementReviewBody = z
             decision: Text(),
             owner: z.email().optional(),
             due: Instant.optional(),
+            resources: Text(2000).optional().meta({
+              description: 'People, budget or tools committed to carry the decision out',
+            }),
           })
           .strict(),
       )
@@ -632,6 +749,7 @@ export const StageInput = z.discriminatedUnion('kind', [
   ImpactAssessmentBody.safeExtend({ kind: z.literal('impactAssessment') }),
   z.object({ kind: z.literal('soa'), entries: z.array(SoaEntry), submittedBy: SubmittedBy }),
   AuditBody.safeExtend({ kind: z.literal('audit') }),
+  AuditProgrammeBody.safeExtend({ kind: z.literal('auditProgramme') }),
   FindingBody.safeExtend({ kind: z.literal('finding') }),
   z.object({ kind: z.literal('correctiveAction'), findingId: z.string(), action: CorrectiveActionBody }),
   z.object({ kind: z.literal('verification'), findingId: z.string(), verification: VerificationBody }),
@@ -659,6 +777,8 @@ export type FindingGrade = (typeof FINDING_GRADES)[number];
 export type FindingBody = z.output<typeof FindingBody>;
 export type AuditFinding = z.output<typeof AuditFinding>;
 export type CorrectiveActionBody = z.output<typeof CorrectiveActionBody>;
+export type PlannedAudit = z.output<typeof PlannedAudit>;
+export type AuditProgrammeBody = z.output<typeof AuditProgrammeBody>;
 export type VerificationBody = z.output<typeof VerificationBody>;
 export type ManagementReviewBody = z.output<typeof ManagementReviewBody>;
 export type CertificationBodyBody = z.output<typeof CertificationBodyBody>;

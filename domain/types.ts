@@ -2,6 +2,9 @@
  * Process state carried by the workflows. Plain JSON-serialisable data: it crosses the
  * workflow/activity boundary and is stored in workflow history.
  */
+import type { AuditProgramme, AuditProgrammeStatus } from './audit-programme';
+import type { CarryOver, NcFollowUp } from './nc-follow-up';
+import type { CycleWorkItem } from './nc-follow-up';
 import type {
   AssessmentItem,
   AuditKind,
@@ -79,6 +82,12 @@ export interface AuditRecord {
   lastDay: string;
   auditors: string[];
   independent: boolean;
+  /** Internal audits: the planned audit of the programme it held (domain/audit-programme.ts). */
+  planId?: string;
+  /** Requirements examined (internal audits). */
+  scope?: string[];
+  /** The auditor's independence statement and the areas they are responsible for. */
+  independence?: { statement: string; auditorResponsibleFor: string[] };
 }
 
 export type FindingStatus = 'open' | 'action_planned' | 'verified' | 'superseded';
@@ -93,8 +102,40 @@ export interface Finding {
   description: string;
   status: FindingStatus;
   raisedAt: string;
-  correctiveAction?: CorrectiveActionBody & { recordedAt: string };
-  verification?: VerificationBody & { verifiedAt: string };
+  correctiveAction?: CorrectiveAction;
+  verification?: Verification;
+  /** Follow-up deadlines and escalations (domain/nc-follow-up.ts); absent on older findings. */
+  track?: FindingTrack;
+}
+
+export interface CorrectiveAction extends CorrectiveActionBody {
+  recordedAt: string;
+  /** When its owner was reminded that the deadline passed. */
+  remindedAt?: string;
+  /** When it was escalated, and to whom. */
+  escalatedAt?: string;
+  escalatedTo?: string;
+}
+
+export interface Verification extends VerificationBody {
+  verifiedAt: string;
+  /** The audit record at which it was verified (a certification body's minor NC: its next audit). */
+  auditId?: string;
+}
+
+export interface FindingTrack {
+  /** A certification body's minor NC: when its corrective-action plan is due (config.minorNcPlanDue). */
+  planDueAt?: string;
+  /** Set when that deadline passed without a plan; the finding is overdue until one is recorded. */
+  planOverdueAt?: string;
+  /** What the certification body may do about it. */
+  consequence?: string;
+  /** An unverified minor NC raised to a major one at the next audit: the new finding. */
+  escalatedTo?: string;
+  /** The minor NC this major one was raised from. */
+  escalatedFrom?: string;
+  /** Earlier corrective actions verified as not effective, with their verification. */
+  previousActions?: (CorrectiveAction & { verification: Verification })[];
 }
 
 export interface ApprovalState {
@@ -128,6 +169,10 @@ export interface Certificate {
   /** The step whose decision issued this certificate. */
   decisionStepKey: string;
   lapsedAt?: string;
+  /** The scope certified: the scope statement and AI systems in scope at the decision. */
+  scope?: { statement: string; aiSystemIds: string[] };
+  /** The certificate of the previous cycle this one continues. */
+  replaces?: string;
 }
 
 /** Everything the journey knows. The stage workflow owns it while the stage runs. */
@@ -158,6 +203,12 @@ export interface Dossier {
   noticesSent?: string[];
   /** AI systems in scope that inventory scans or imports found after the journey began, by id. */
   discoveredSystems?: Record<string, { name: string; scanId: string; discoveredAt: string }>;
+  /** The internal audit programme of the current cycle (absent until planned; reset each cycle). */
+  auditProgramme?: AuditProgramme;
+  /** When the current cycle began (absent for cycle 1 and for cycles begun before it was kept). */
+  cycleStartedAt?: string;
+  /** What the previous cycle handed over (domain/nc-follow-up.ts carryIntoNextCycle). */
+  carriedOver?: CarryOver;
 }
 
 export interface UnmetGate {
@@ -210,6 +261,8 @@ export interface StageView {
   nextDeadline?: Deadline;
   overdue: boolean;
   certificate?: Certificate;
+  /** The cycle's recurring work, audit programme and nonconformity follow-up (stages since certification-cycle-v1). */
+  programmeWork?: ProgrammeWork;
 }
 
 export type StageOutcome =
@@ -287,3 +340,13 @@ export type ApprovalDecisionResult = {
   outcome: DecisionBody['outcome'];
   view: StageView;
 };
+
+/** The certification cycle in depth: recurring work, internal audit programme, NC follow-up. */
+export interface ProgrammeWork {
+  cycle: number;
+  cycleStartedAt?: string;
+  cycleWork: CycleWorkItem[];
+  auditProgramme: AuditProgrammeStatus;
+  nonconformities: NcFollowUp[];
+  carriedOver?: CarryOver;
+}

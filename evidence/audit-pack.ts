@@ -10,8 +10,8 @@ import { safeFileName } from './media-types';
 export interface PackFile {
   path: string;
   data: Buffer;
-  /** What kind of record the file is: artefact, record, evidence. */
-  category: 'artefact' | 'record' | 'evidence';
+  /** What kind of record the file is: artefact, record, generated report, evidence. */
+  category: 'artefact' | 'record' | 'report' | 'evidence';
   /** Clause or control ids the file supports (evidence), if any. */
   supports?: string[];
   title?: string;

@@ -47,6 +47,29 @@ export function mediaTypeRejection(mediaType: string, fileName: string, data: Bu
   return matches ? null : `the content of ${fileName} is not ${mediaType}`;
 }
 
+/**
+ * Why a client-supplied file name is refused: browsers send a bare name, so one with a directory
+ * part (`../`, `a/b`, `C:\`, an absolute path), a control character or an encoded separator is
+ * an attempt to address something, whatever the storage does with it (it stores by hash).
+ */
+export function fileNameProblem(name: string): string | null {
+  if (name.length === 0 || name.length > 255) return 'the file name must have 1 to 255 characters';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'the file name contains a control character';
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    // Not percent-encoded: the name itself is checked below.
+  }
+  for (const candidate of [name, decoded]) {
+    if (/[/\\]/.test(candidate) || /^[A-Za-z]:/.test(candidate))
+      return 'the file name must not contain a directory part';
+    if (candidate === '.' || candidate === '..') return 'the file name must name a file';
+  }
+  return null;
+}
+
 /** A display name that cannot address anything on disk (files are stored by hash, never by name). */
 export function safeFileName(name: string): string {
   const base = path.basename(name.replace(/\\/g, '/'));

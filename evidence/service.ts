@@ -7,6 +7,7 @@ import type { EvidenceRecord, EvidenceRepository, NewEvidence } from '../db/evid
 import type { EvidenceMetadata, SoaEntry } from '../domain/schemas';
 import { buildAuditPack, evidencePath, jsonFile, type PackFile } from './audit-pack';
 import type { ContentStore } from './content-store';
+import type { PackReports } from './pack-reports';
 import { evidenceCoverage, isCurrent, latestVersions, type EvidenceCoverage } from './coverage';
 
 export interface EvidenceServiceOptions {
@@ -15,6 +16,8 @@ export interface EvidenceServiceOptions {
   content: ContentStore;
   /** Largest accepted upload in bytes. */
   maxBytes: number;
+  /** The generated reports the audit pack carries (PDF and JSON of each current version). */
+  reports?: PackReports;
   now?: () => number;
 }
 
@@ -145,6 +148,15 @@ export class EvidenceService {
     ];
     for (const [name, value] of records) {
       files.push({ path: `records/${name}.json`, data: jsonFile(value), category: 'record', title: name });
+    }
+    for (const r of (await this.o.reports?.current(programme.id)) ?? []) {
+      files.push({
+        path: `reports/${r.kind}/${r.kind}${r.key ? `-${r.key}` : ''}-v${r.version}.${r.format}`,
+        data: r.content,
+        category: 'report',
+        supports: r.supports,
+        title: r.title,
+      });
     }
     for (const e of latestVersions(await this.list(programme.id)).filter((x) => this.isCurrent(x))) {
       const data = e.source === 'file' ? await this.content(e) : jsonFile({ title: e.title, url: e.url });

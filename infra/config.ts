@@ -5,6 +5,12 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** A whole number within bounds, with a message that says so (the variable is named by the caller). */
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
@@ -62,6 +68,23 @@ const Env = z.object({
     .max(1024 ** 3)
     .default(2 * 1024 * 1024),
   SCAN_MAX_FILES: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
+  AUTH_FAILURE_LIMIT: wholeNumber(1, 100_000).default(20),
+  AUTH_FAILURE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(900),
+  APPROVAL_LINK_RATE_LIMIT: wholeNumber(1, 100_000).default(60),
+  APPROVAL_LINK_RATE_WINDOW_SECONDS: wholeNumber(1, 86_400).default(60),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|\d{1,2}|[A-Za-z0-9.:/]+(\s*,\s*[A-Za-z0-9.:/]+)*)$/,
+      'must be true, false, a hop count, or comma-separated addresses/subnets (e.g. loopback, 10.0.0.0/8)',
+    )
+    .optional(),
+  IDEMPOTENCY_KEY_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
 });
 
 export interface AppConfig {
@@ -85,6 +108,21 @@ export interface AppConfig {
   mail: MailConfig;
   /** Inventory scans: where they may read, and how much. */
   scan: ScanConfig;
+  /** Rate limits and proxy trust of the API (see README, Security). */
+  security: SecurityConfig;
+  /** How long the API remembers an Idempotency-Key and the response it gave. */
+  idempotencyKeyTtlSeconds: number;
+}
+
+export interface SecurityConfig {
+  /** Failed authentications per client address and window before further attempts get 429. */
+  authFailures: { limit: number; windowMs: number };
+  /** Requests to approval-link pages and forms per client address and window. */
+  approvalLinks: { limit: number; windowMs: number };
+  /** Express `trust proxy`: which proxies' X-Forwarded-For names the client; undefined: none. */
+  trustProxy?: boolean | number | string;
+  /** Cookies (the approval form's) are Secure when links point at an https:// address. */
+  secureCookies: boolean;
 }
 
 export interface ScanConfig {
@@ -122,6 +160,12 @@ export interface WorkerTuning {
 
 export class ConfigError extends Error {}
 
+function trustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === 'false') return undefined;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -158,6 +202,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         : [path.join(dataDir, 'sources')],
       maxFileBytes: e.SCAN_MAX_FILE_BYTES,
       maxFiles: e.SCAN_MAX_FILES,
+    },
+    idempotencyKeyTtlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS,
+    security: {
+      authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_SECONDS * 1000 },
+      approvalLinks: {
+        limit: e.APPROVAL_LINK_RATE_LIMIT,
+        windowMs: e.APPROVAL_LINK_RATE_WINDOW_SECONDS * 1000,
+      },
+      trustProxy: trustProxy(e.TRUST_PROXY),
+      secureCookies: (e.PUBLIC_BASE_URL ?? '').startsWith('https:'),
     },
     mail: {
       smtpUrl: e.SMTP_URL,

@@ -15,23 +15,33 @@ export type ScanPathResult =
 export async function resolveScanPath(requested: string, roots: readonly string[]): Promise<ScanPathResult> {
   if (!path.isAbsolute(requested))
     return { ok: false, problem: 'not-absolute', detail: 'must be an absolute path' };
+  if (requested.includes('\0')) return { ok: false, problem: 'missing', detail: 'no such directory' };
+  const realRoots = await Promise.all(roots.map((r) => fs.realpath(r).catch(() => undefined)));
+  // Judged first on the path as written, so that nothing outside the roots is even looked at
+  // (a 'missing' or 'not a directory' answer would tell whether it exists).
+  const lexical = path.resolve(requested);
+  const candidates = [...roots, ...realRoots.filter((r): r is string => r !== undefined)];
+  if (!candidates.some((root) => isWithin(root, lexical))) return outsideRoots();
   let realPath: string;
   try {
     realPath = await fs.realpath(requested);
   } catch {
     return { ok: false, problem: 'missing', detail: 'no such directory' };
   }
-  const stat = await fs.stat(realPath);
+  // A symbolic link inside a root may still point out of it: the real path decides.
+  if (!realRoots.some((root) => root !== undefined && isWithin(root, realPath))) return outsideRoots();
+  const stat = await fs.stat(realPath).catch(() => undefined);
+  if (!stat) return { ok: false, problem: 'missing', detail: 'no such directory' };
   if (!stat.isDirectory()) return { ok: false, problem: 'not-directory', detail: 'is not a directory' };
-  const realRoots = await Promise.all(roots.map((r) => fs.realpath(r).catch(() => undefined)));
-  if (!realRoots.some((root) => root !== undefined && isWithin(root, realPath))) {
-    return {
-      ok: false,
-      problem: 'outside-roots',
-      detail: 'is outside the directories this service may scan (SCAN_ROOTS)',
-    };
-  }
   return { ok: true, realPath };
+}
+
+function outsideRoots(): ScanPathResult {
+  return {
+    ok: false,
+    problem: 'outside-roots',
+    detail: 'is outside the directories this service may scan (SCAN_ROOTS)',
+  };
 }
 
 /** Observations of one scanned directory replace each other; the key bounds any path's length. */

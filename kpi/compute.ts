@@ -5,6 +5,7 @@
 import { CLAUSES, CONTROLS } from '../catalogue/iso42001';
 import type { ScopeBody, SoaEntry } from '../domain/schemas';
 import type { AuditRecord, Finding, RoadmapTask } from '../domain/types';
+import type { InventoryItem } from '../inventory/view';
 
 export interface KpiInputs {
   now: number;
@@ -18,21 +19,30 @@ export interface KpiInputs {
   audits: AuditRecord[];
   /** Evidence coverage ratio (0..1) from the evidence register, when known. */
   evidenceCoverage?: number;
-  /** AI systems found by inventory scans, when any scan ran. */
-  discoveredAiSystems?: number;
+  /** Every AI system of the inventory (scans, imports, scope), when it was loaded. */
+  inventory?: readonly InventoryItem[];
   /** Approvals waiting past their due time, when known. */
   overdueApprovals?: number;
 }
 
 export interface Kpis {
+  /**
+   * Share of the active AI systems whose inventory record is complete: registered (imported or
+   * in the scope statement), with purpose, owner and a known life-cycle stage, and, when in
+   * scope, an impact assessment. A system scans found that nobody registered is incomplete.
+   */
   inventoryCompleteness: number | null;
   impactAssessmentCoverage: number | null;
   soaImplementationRate: number | null;
   evidenceCoverage: number | null;
   openNonconformities: number;
+  /** Nonconformities with a corrective action planned and not yet verified. */
+  openCorrectiveActions?: number;
   overdueCorrectiveActions: number;
   /** Median age in days of the open nonconformities (null when there are none). */
   medianOpenNcAgeDays: number | null;
+  /** Age in days of the oldest open nonconformity (null when there are none). */
+  oldestOpenNcAgeDays?: number | null;
   openRoadmapTasks: number;
   overdueRoadmapTasks: number;
   /** Share of clauses and applicable controls that an internal audit examined this cycle. */
@@ -50,6 +60,30 @@ function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Whether an inventory record says everything the AIMS needs to know about the system. */
+export function inventoryRecordComplete(item: InventoryItem, impactAssessed: ReadonlySet<string>): boolean {
+  return (
+    item.registered &&
+    Boolean(item.purpose) &&
+    Boolean(item.owner) &&
+    item.lifecycleStage !== 'unknown' &&
+    (!item.inScope || impactAssessed.has(item.id))
+  );
+}
+
+const cycleOf = (stepKey: string): number | undefined => {
+  const m = /^c(\d+)\./.exec(stepKey);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** The requirements an audit examined: its recorded scope, else what its findings name. */
+function examined(audit: AuditRecord, findings: readonly Finding[]): string[] {
+  const scope = (audit as { scope?: unknown }).scope;
+  if (Array.isArray(scope) && scope.length > 0)
+    return scope.filter((x): x is string => typeof x === 'string');
+  return findings.filter((f) => f.auditId === audit.id).map((f) => f.requirementId);
+}
+
 export function computeKpis(i: KpiInputs): Kpis {
   const inScope = (i.scope?.aiSystems ?? []).filter((s) => s.inScope);
   const assessed = new Set(i.impactAssessedSystemIds);
@@ -65,31 +99,32 @@ export function computeKpis(i: KpiInputs): Kpis {
   const openTasks = i.tasks.filter((t) => t.status === 'open');
   const applicableIds = applicable ? applicable.map((e) => e.controlId) : CONTROLS.map((c) => c.id);
   const auditUniverse = new Set([...CLAUSES.map((c) => c.id), ...applicableIds]);
-  const internalAuditIds = new Set(i.audits.filter((a) => a.audit === 'internal').map((a) => a.id));
-  const examined = new Set(
-    i.findings
-      .filter((f) => internalAuditIds.has(f.auditId) && auditUniverse.has(f.requirementId))
-      .map((f) => f.requirementId),
+  // This cycle's internal audits (records without a cycle in their step key count too).
+  const internalAudits = i.audits.filter(
+    (a) => a.audit === 'internal' && (cycleOf(a.stepKey) ?? i.cycle) === i.cycle,
   );
+  const examinedIds = new Set(
+    internalAudits.flatMap((a) => examined(a, i.findings)).filter((id) => auditUniverse.has(id)),
+  );
+  const activeSystems = i.inventory?.filter((s) => s.status === 'active');
+  const ages = openNcs.map((f) => Math.floor((i.now - Date.parse(f.raisedAt)) / DAY));
   return {
-    inventoryCompleteness:
-      i.discoveredAiSystems === undefined
-        ? null
-        : ratio(
-            (i.scope?.aiSystems ?? []).length,
-            Math.max(i.discoveredAiSystems, (i.scope?.aiSystems ?? []).length),
-          ),
+    inventoryCompleteness: activeSystems
+      ? ratio(activeSystems.filter((s) => inventoryRecordComplete(s, assessed)).length, activeSystems.length)
+      : null,
     impactAssessmentCoverage: ratio(inScope.filter((s) => assessed.has(s.id)).length, inScope.length),
     soaImplementationRate: applicable
       ? ratio(applicable.filter((e) => e.implementationStatus === 'implemented').length, applicable.length)
       : null,
     evidenceCoverage: i.evidenceCoverage ?? null,
     openNonconformities: openNcs.length,
+    openCorrectiveActions: openNcs.filter((f) => f.status === 'action_planned').length,
     overdueCorrectiveActions: overdueActions.length,
-    medianOpenNcAgeDays: median(openNcs.map((f) => Math.floor((i.now - Date.parse(f.raisedAt)) / DAY))),
+    medianOpenNcAgeDays: median(ages),
+    oldestOpenNcAgeDays: ages.length === 0 ? null : Math.max(...ages),
     openRoadmapTasks: openTasks.length,
     overdueRoadmapTasks: openTasks.filter((t) => Date.parse(t.deadline) < i.now).length,
-    auditProgrammeCompletion: examined.size / auditUniverse.size,
+    auditProgrammeCompletion: examinedIds.size / auditUniverse.size,
     overdueApprovals: i.overdueApprovals ?? null,
   };
 }

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createKpiActivities } from '../activities/kpi';
 import { kpiRoutes } from '../api/routes/kpis';
 import { EvidenceRepository } from '../db/evidence-repository';
+import { InventoryRepository } from '../db/inventory-repository';
 import { KpiRepository } from '../db/kpi-repository';
 import { ProgrammeRepository } from '../db/repository';
 import { KpiService } from './service';
@@ -12,6 +13,7 @@ export function kpiFeature(dataSource: DataSource) {
     new ProgrammeRepository(dataSource),
     new EvidenceRepository(dataSource),
     new KpiRepository(dataSource),
+    new InventoryRepository(dataSource),
   );
   return { routes: kpiRoutes(service), activities: createKpiActivities(service) };
 }

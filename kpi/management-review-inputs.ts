@@ -103,3 +103,33 @@ export function compileReviewInputs(r: ReviewRecords): ReviewInputs {
       .map((f) => ({ findingId: f.id, requirementId: f.requirementId, description: f.description })),
   };
 }
+
+/**
+ * The records as they stood at `at` (ms): what a review held then could consider. Findings and
+ * tasks are put back into the state their timestamps show; later records are left out. Used by
+ * the minutes, so that they keep saying what the review saw however the programme moves on.
+ */
+export function reviewRecordsAsOf(r: ReviewRecords, at: number): ReviewRecords {
+  const until = (iso: string | undefined) => iso !== undefined && Date.parse(iso) <= at;
+  return {
+    now: at,
+    scopes: r.scopes.filter((s) => until(s.submittedAt)),
+    reviews: r.reviews.filter((s) => until(s.submittedAt)),
+    tasks: r.tasks.map((t) =>
+      t.status !== 'open' && !until(t.closedAt) ? { ...t, status: 'open' as const } : t,
+    ),
+    audits: r.audits.filter((a) => until(a.lastDay) || until(a.firstDay)),
+    findings: r.findings
+      .filter((f) => until(f.raisedAt))
+      .map((f): Finding => {
+        if (f.status === 'superseded') return f;
+        if (f.verification && until(f.verification.verifiedAt)) return f;
+        const { verification: _v, ...rest } = f;
+        if (f.correctiveAction && until(f.correctiveAction.recordedAt))
+          return { ...rest, status: 'action_planned' };
+        const { correctiveAction: _c, ...bare } = rest;
+        return { ...bare, status: 'open' };
+      }),
+    kpiSnapshots: r.kpiSnapshots.filter((s) => until(s.takenAt)),
+  };
+}

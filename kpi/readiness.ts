@@ -15,6 +15,12 @@ export interface ReadinessFacts {
   internalAuditHeld: boolean;
   managementReviewSignedOff: boolean;
   tasks: RoadmapTask[];
+  /**
+   * Areas of concern the stage 1 audit recorded: each may become a nonconformity at stage 2,
+   * so each blocks stage-2 readiness until a stage 2 has been held.
+   */
+  stage1Concerns?: { requirementId: string; description: string }[];
+  stage2Held?: boolean;
 }
 
 export interface Readiness {
@@ -109,7 +115,15 @@ export function readiness(f: ReadinessFacts): Readiness {
     score,
     stage1Blockers: criteria.filter((c) => !c.met && c.stage === 1).map((c) => c.blocker),
     // Whatever blocks stage 1 blocks stage 2 as well.
-    stage2Blockers: criteria.filter((c) => !c.met).map((c) => c.blocker),
+    stage2Blockers: [
+      ...criteria.filter((c) => !c.met).map((c) => c.blocker),
+      ...(f.stage2Held
+        ? []
+        : (f.stage1Concerns ?? []).map(
+            (c) =>
+              `stage 1 area of concern on ${c.requirementId} to resolve before stage 2: ${c.description}`,
+          )),
+    ],
     closingRatePerWeek,
     forecastReadyOn,
   };

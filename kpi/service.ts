@@ -4,13 +4,19 @@
  */
 import { REQUIREMENTS } from '../catalogue/iso42001';
 import type { EvidenceRepository } from '../db/evidence-repository';
+import type { InventoryRepository } from '../db/inventory-repository';
 import type { KpiRepository, KpiSnapshot } from '../db/kpi-repository';
-import type { ProgrammeRepository } from '../db/repository';
+import type { ArtefactSummary, ProgrammeRepository, StoredDecision, StoredProgramme } from '../db/repository';
+import { approvalPolicy, artefactLocation } from '../domain/approvals';
+import { addDuration } from '../domain/durations';
+import { STEPS } from '../domain/process-model';
 import type { ManagementReviewBody, ScopeBody, SoaEntry } from '../domain/schemas';
+import { buildInventoryView } from '../inventory/view';
 import { evidenceCoverage } from '../evidence/coverage';
 import { computeKpis, type Kpis } from './compute';
 import { compileReviewInputs, type ReviewInputs } from './management-review-inputs';
-import { readiness, type Readiness } from './readiness';
+import { readiness, type Readiness, type ReadinessFacts } from './readiness';
+import type { AuditRecord, Finding } from '../domain/types';
 
 export interface KpiReport {
   programmeId: string;
@@ -20,11 +26,56 @@ export interface KpiReport {
   readiness: Readiness;
 }
 
+/**
+ * Approvals of the current step awaiting a decision past the programme's approval expiry
+ * (`approvalExpiry`, counted from the submission of the artefact version awaiting it).
+ */
+export function overdueApprovals(
+  programme: Pick<StoredProgramme, 'status' | 'step' | 'cycle' | 'config'>,
+  artefacts: readonly ArtefactSummary[],
+  decisions: readonly Pick<StoredDecision, 'gate' | 'artefactVersion' | 'stepKey'>[],
+  now: number,
+): number {
+  if (programme.status !== 'ACTIVE' || !programme.step) return 0;
+  const step = STEPS.find((st) => st.id === programme.step);
+  const expiry = approvalPolicy(programme.config).expiry;
+  const stepPrefix = `c${programme.cycle}.${programme.step}.`;
+  let overdue = 0;
+  for (const def of step?.approvals ?? []) {
+    const where = artefactLocation(def.artefact);
+    if (!where) continue;
+    const latest = artefacts
+      .filter((a) => a.kind === where.kind && a.key === where.key)
+      .sort((a, b) => b.version - a.version)[0];
+    if (!latest) continue;
+    const decided = decisions.some(
+      (d) => d.gate === def.gate && d.artefactVersion === latest.version && d.stepKey.startsWith(stepPrefix),
+    );
+    if (!decided && addDuration(Date.parse(latest.submittedAt), expiry) <= now) overdue++;
+  }
+  return overdue;
+}
+
+/** Stage 1 areas of concern (its observations) and whether a stage 2 has been held since. */
+export function stage1Facts(
+  audits: readonly Pick<AuditRecord, 'audit'>[],
+  findings: readonly Pick<Finding, 'audit' | 'grade' | 'requirementId' | 'description'>[],
+): Pick<ReadinessFacts, 'stage1Concerns' | 'stage2Held'> {
+  return {
+    stage1Concerns: findings
+      .filter((f) => f.audit === 'stage1' && f.grade !== 'conformity')
+      .map((f) => ({ requirementId: f.requirementId, description: f.description })),
+    stage2Held: audits.some((a) => a.audit === 'stage2'),
+  };
+}
+
 export class KpiService {
   constructor(
     private readonly programmes: ProgrammeRepository,
     private readonly evidence: EvidenceRepository,
     private readonly snapshots: KpiRepository,
+    /** The AI inventory; without it inventory completeness is unknown (null). */
+    private readonly inventory?: InventoryRepository,
   ) {}
 
   /** @returns null when the programme does not exist */
@@ -32,7 +83,7 @@ export class KpiService {
     const p = this.programmes;
     const programme = await p.getProgramme(programmeId);
     if (!programme) return null;
-    const [scope, soa, impact, tasks, findings, audits, assessments, decisions, policies, evidence] =
+    const [scope, soa, impact, tasks, findings, audits, assessments, decisions, policies, evidence, systems] =
       await Promise.all([
         p.getArtefact(programmeId, 'scope', ''),
         p.getArtefact(programmeId, 'soa', ''),
@@ -44,7 +95,9 @@ export class KpiService {
         p.listDecisions(programmeId),
         p.listArtefacts(programmeId),
         this.evidence.list(programmeId),
+        this.inventory ? this.inventory.listSystems(programmeId) : Promise.resolve(undefined),
       ]);
+    const impactAssessedSystemIds = [...new Set(impact.map((a) => a.key))];
     const soaEntries = soa ? (soa.body as { entries: SoaEntry[] }).entries : undefined;
     const latestVersion = (kind: string, key = '') =>
       Math.max(0, ...policies.filter((a) => a.kind === kind && a.key === key).map((a) => a.version));
@@ -58,11 +111,15 @@ export class KpiService {
       cycle: programme.cycle,
       scope: scope?.body as ScopeBody | undefined,
       soa: soaEntries,
-      impactAssessedSystemIds: [...new Set(impact.map((a) => a.key))],
+      impactAssessedSystemIds,
       tasks,
       findings,
       audits,
       evidenceCoverage: evidenceCoverage(soaEntries, evidence, now).ratio,
+      ...(systems
+        ? { inventory: buildInventoryView(systems, scope?.body as ScopeBody | undefined).systems }
+        : {}),
+      overdueApprovals: overdueApprovals(programme, policies, decisions, now),
     });
     return {
       programmeId,
@@ -80,6 +137,7 @@ export class KpiService {
         internalAuditHeld: audits.some((a) => a.audit === 'internal'),
         managementReviewSignedOff: approved('management_review', 'managementReview'),
         tasks,
+        ...stage1Facts(audits, findings),
       }),
     };
   }

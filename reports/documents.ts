@@ -11,6 +11,7 @@ import {
   type Section,
   type Table,
 } from './document';
+import { internalAuditDocument, managementReviewDocument } from './audit-reports';
 import { REPORT_TITLES, type ReportKind } from './kinds';
 import type {
   Approval,
@@ -613,7 +614,8 @@ function inventoryDocument(m: InventoryModel, stamp: ReportStamp): ReportDocumen
   };
 }
 
-export function toDocument(model: ReportModel, stamp: ReportStamp): ReportDocument {
+/** `key` names the report instance (AI system, cycle); '' when the kind has one per programme. */
+export function toDocument(model: ReportModel, stamp: ReportStamp, key = ''): ReportDocument {
   switch (model.kind) {
     case 'gap-analysis':
       return gapDocument(model, stamp);
@@ -625,5 +627,9 @@ export function toDocument(model: ReportModel, stamp: ReportStamp): ReportDocume
       return impactDocument(model, stamp);
     case 'inventory':
       return inventoryDocument(model, stamp);
+    case 'internal-audit':
+      return internalAuditDocument(model, key, stamp);
+    case 'management-review':
+      return managementReviewDocument(model, stamp);
   }
 }

@@ -10,6 +10,8 @@ export const REPORT_KINDS = [
   'soa',
   'risk-treatment-plan',
   'impact-assessment',
+  'internal-audit',
+  'management-review',
 ] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
@@ -23,6 +25,8 @@ export const FORMATS_OF: Readonly<Record<ReportKind, readonly ReportFormat[]>> =
   soa: REPORT_FORMATS,
   'risk-treatment-plan': REPORT_FORMATS,
   'impact-assessment': ['pdf', 'json'],
+  'internal-audit': ['pdf', 'json'],
+  'management-review': ['pdf', 'json'],
 };
 
 export const CONTENT_TYPES: Readonly<Record<ReportFormat, string>> = {
@@ -38,6 +42,8 @@ export const REPORT_TITLES: Readonly<Record<ReportKind, string>> = {
   soa: 'Statement of Applicability',
   'risk-treatment-plan': 'AI risk register and treatment plan',
   'impact-assessment': 'AI system impact assessment',
+  'internal-audit': 'Internal audit report',
+  'management-review': 'Management review minutes',
 };
 
 /**
@@ -51,6 +57,12 @@ export const REPORT_FOR_GATE: Readonly<Record<string, ReportKind>> = {
 };
 
 export const needsKey = (kind: ReportKind): boolean => kind === 'impact-assessment';
+
+/** Internal audit reports can be asked for one cycle (`c2`); without a key, the latest audited cycle. */
+export const takesCycleKey = (kind: ReportKind): boolean => kind === 'internal-audit';
+
+/** `c<n>` names cycle n. */
+export const CYCLE_KEY = /^c([1-9][0-9]{0,3})$/;
 
 export interface ReportFileSummary {
   format: ReportFormat;

@@ -28,8 +28,17 @@ import type {
   ScopeBody,
   SoaEntry,
 } from '../domain/schemas';
-import type { ApprovalState, RoadmapTask } from '../domain/types';
+import type { ApprovalState, AuditRecord, Finding, RoadmapTask } from '../domain/types';
 import type { InventoryView } from '../inventory/view';
+import type { ReviewInputs } from '../kpi/management-review-inputs';
+import {
+  AuditReportUnavailable,
+  internalAuditModel,
+  managementReviewModel,
+  type EvidenceRef,
+  type InternalAuditModel,
+  type ManagementReviewModel,
+} from './audit-reports';
 import type { ReportKind } from './kinds';
 
 export interface StoredArtefactLike {
@@ -50,6 +59,16 @@ export interface ReportSources {
   riskTreatmentPlan?: StoredArtefactLike;
   impactAssessment?: StoredArtefactLike;
   inventory?: InventoryView;
+  /** The programme's current cycle. */
+  cycle?: number;
+  /** Internal audit report and management review minutes: audits, findings, evidence register. */
+  audits?: AuditRecord[];
+  findings?: Finding[];
+  evidence?: EvidenceRef[];
+  managementReview?: StoredArtefactLike;
+  auditProgramme?: StoredArtefactLike;
+  /** Inputs compiled for the review being reported on (from the records before it). */
+  reviewInputs?: ReviewInputs;
   /** Wall-clock time in ms: decides which open tasks are overdue. */
   now: number;
 }
@@ -184,7 +203,14 @@ export interface InventoryModel {
   systems: InventoryView['systems'];
 }
 
-export type ReportModel = GapModel | SoaModel | RiskTreatmentModel | ImpactAssessmentModel | InventoryModel;
+export type ReportModel =
+  | GapModel
+  | SoaModel
+  | RiskTreatmentModel
+  | ImpactAssessmentModel
+  | InventoryModel
+  | InternalAuditModel
+  | ManagementReviewModel;
 
 /** A report cannot be built yet (e.g. no SoA submitted); the API answers 409 with the reason. */
 export class ReportUnavailableError extends Error {
@@ -484,6 +510,38 @@ export function buildModel(kind: ReportKind, key: string, s: ReportSources): Rep
       return impactAssessmentModel(s, key);
     case 'inventory':
       return inventoryModel(s);
+    case 'internal-audit':
+    case 'management-review':
+      return auditReportModel(kind, key, s);
+  }
+}
+
+function auditReportModel(
+  kind: 'internal-audit' | 'management-review',
+  key: string,
+  s: ReportSources,
+): InternalAuditModel | ManagementReviewModel {
+  const sources = {
+    header: header(s),
+    cycle: s.cycle ?? 1,
+    audits: s.audits ?? [],
+    findings: s.findings ?? [],
+    evidence: s.evidence ?? [],
+    ...(s.soa ? { soa: s.soa } : {}),
+    ...(s.managementReview ? { managementReview: s.managementReview } : {}),
+    ...(s.auditProgramme ? { auditProgramme: s.auditProgramme } : {}),
+    ...(s.reviewInputs ? { reviewInputs: s.reviewInputs } : {}),
+    now: s.now,
+  };
+  try {
+    if (kind === 'internal-audit') return internalAuditModel(sources, key);
+    const signOff = s.managementReview
+      ? decisionFor(s, 'management_review', s.managementReview.version)
+      : undefined;
+    return managementReviewModel({ ...sources, ...(signOff ? { signOff } : {}) });
+  } catch (err) {
+    if (err instanceof AuditReportUnavailable) throw new ReportUnavailableError(err.message);
+    throw err;
   }
 }
 
@@ -496,6 +554,8 @@ export function artefactVersionOf(model: ReportModel): number | undefined {
       return model.plan.version;
     case 'impact-assessment':
       return model.assessment.version;
+    case 'management-review':
+      return model.review.version;
     default:
       return undefined;
   }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pino from 'pino';
 import { ConfigError, loadConfig, type AppConfig } from '../infra/config';
+import { bootstrapAdminKey } from './api-keys';
 import {
   describeExit,
   spawnSupervised,
@@ -150,6 +151,10 @@ class Launcher {
     }
     if (this.shuttingDown) return;
 
+    // A new installation has no key, and every API route but health needs one.
+    const firstKey = await bootstrapAdminKey(config.databaseUrl);
+    if (this.shuttingDown) return;
+
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       TEMPORAL_ADDRESS: temporalAddress,
@@ -178,6 +183,14 @@ class Launcher {
       `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
       `  Database     ${redactUrl(config.databaseUrl)}`,
       `  Mail outbox  ${outbox}`,
+      ...(firstKey
+        ? [
+            '',
+            '  First admin API key (shown once; send it as Authorization: Bearer <key>):',
+            `  ${firstKey}`,
+            '  More keys: npm run keys -- create --name <name> --role <role>',
+          ]
+        : []),
       '  Press Ctrl-C to stop.',
       '',
     ];

@@ -4,6 +4,7 @@ import { createPersistenceActivities } from '../activities';
 import type { NotificationActivities } from '../activities/notification-contract';
 import { createDroppingNotificationActivities } from '../activities/notifications';
 import type { ProgrammeRepository } from '../db/repository';
+import { auditedPersistence, type AuditTrail } from '../audit';
 import type { WorkerTuning } from '../infra/config';
 
 export interface AimsWorkerOptions {
@@ -17,6 +18,11 @@ export interface AimsWorkerOptions {
   tuning?: Partial<Omit<WorkerTuning, 'metricsBind' | 'workflowBundle'>>;
   /** Approval and notice mail (activities/notifications.ts); without it mail is dropped. */
   notifications?: NotificationActivities;
+  /**
+   * The audit trail: the persistence activities then append the workflows' own changes and
+   * answer the chain head that the programme workflow anchors. Without it they do neither.
+   */
+  audit?: AuditTrail;
   /** Activities of feature modules (KPI snapshots, ...), registered as given. */
   extraActivities?: object;
 }
@@ -30,7 +36,9 @@ export function createAimsWorker(o: AimsWorkerOptions): Promise<Worker> {
       ? { workflowBundle: o.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: {
-      ...createPersistenceActivities(o.repository),
+      ...(o.audit
+        ? auditedPersistence(createPersistenceActivities(o.repository), o.repository, o.audit)
+        : createPersistenceActivities(o.repository)),
       ...(o.notifications ?? createDroppingNotificationActivities()),
       ...(o.extraActivities ?? {}),
     },

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '../infra/config';
 import { notificationsFromConfig } from '../mail/wiring';
 import { registerSearchAttributes } from '../infra/temporal-server';
 import { kpiFeature } from '../kpi';
+import { createAuditTrail } from '../audit';
 import { createAnalysisActivities } from '../activities/analysis';
 import { DEFAULT_SCAN_LIMITS } from '../inventory/types';
 import { createAimsWorker } from './create-worker';
@@ -57,6 +58,7 @@ export async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     repository: new ProgrammeRepository(dataSource),
+    audit: createAuditTrail(dataSource),
     ...(source.kind === 'bundle' ? { workflowBundle: source.options.workflowBundle } : {}),
     tuning: config.worker,
     notifications: notificationsFromConfig(config, dataSource, logger),

@@ -21,6 +21,7 @@ import {
 } from '@temporalio/workflow';
 import type { PersistenceActivities } from '../activities/contract';
 import { dossierForNextCycle, newDossier } from '../domain/engine';
+import { carryIntoNextCycle } from '../domain/nc-follow-up';
 import { kpiScheduleWorkflow } from './kpi-schedule';
 import { FIRST_STEP, NEXT_CYCLE_STEP, stepDef } from '../domain/process-model';
 import {
@@ -49,6 +50,7 @@ import {
   withdrawSignal,
 } from './messages';
 import { stageWorkflow } from './stage';
+import { AUDIT_ANCHOR_PATCH, AuditAnchors, type AuditAnchorCarry } from './audit-anchor';
 
 /** For programmes whose configuration predates the kpiInterval setting. */
 const DEFAULT_KPI_INTERVAL = 'P3M';
@@ -58,7 +60,9 @@ const { recordProgramme, recordTransition } = proxyActivities<PersistenceActivit
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
+export async function programmeWorkflow(
+  input: ProgrammeWorkflowInput & AuditAnchorCarry,
+): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
   let dossier: Dossier =
     input.resume?.dossier ?? newDossier(input.programmeId, input.organisation, input.config);
@@ -102,6 +106,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     ]);
 
   setHandler(programmeViewQuery, view);
+  const auditAnchors = patched(AUDIT_ANCHOR_PATCH) ? new AuditAnchors(input.auditAnchors) : undefined;
   setHandler(withdrawSignal, ({ reason }) => {
     if (status === 'WITHDRAWN' || withdrawal) return;
     withdrawal = { reason };
@@ -158,7 +163,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       at: new Date(Date.now()).toISOString(),
     };
     history.push(record);
-    await recordTransition(record, {
+    const auditHead = await recordTransition(record, {
       programmeId: input.programmeId,
       status,
       cycle: dossier.cycle,
@@ -168,6 +173,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       nextDueAt: nextDueAt ?? null,
       certificate,
     });
+    auditAnchors?.note(auditHead, record.at);
   };
 
   if (!input.resume) {
@@ -237,9 +243,15 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     if (def.next === 'NEXT_CYCLE') {
       await transition(step, 'CYCLE_END', def.stage, `cycle ${dossier.cycle} complete`);
       await condition(allHandlersFinished);
+      // Since cycle-carry-over-v1 the next cycle also knows when it began and what it inherited,
+      // and plans its internal audit programme afresh (domain/nc-follow-up.ts).
+      const next = patched('cycle-carry-over-v1')
+        ? carryIntoNextCycle(dossier, new Date(Date.now()).toISOString())
+        : dossierForNextCycle(dossier);
       return continueAsNew<typeof programmeWorkflow>({
         ...input,
-        resume: { dossier: dossierForNextCycle(dossier), step: NEXT_CYCLE_STEP, history: [] },
+        ...(auditAnchors && { auditAnchors: auditAnchors.carried() }),
+        resume: { dossier: next, step: NEXT_CYCLE_STEP, history: [] },
       });
     }
     reason = `${def.title} complete`;

@@ -12,6 +12,10 @@ import type {
 
 const { generateReport } = proxyActivities<ReportActivities>({
   startToCloseTimeout: '5 minutes',
+  // The activity heartbeats between its phases: a worker that dies mid-report is noticed within
+  // this, not after the whole start-to-close timeout. (Timeouts are not part of the history's
+  // command matching, so this needs no patch: generations already scheduled keep theirs.)
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     maximumInterval: '30 seconds',

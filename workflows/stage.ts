@@ -36,6 +36,7 @@ import { stepDef } from '../domain/process-model';
 import type { StageInput } from '../domain/schemas';
 import type { DecisionInput, StageOutcome, StageWorkflowInput } from '../domain/types';
 import { ApprovalDesk, EMAIL_APPROVALS_PATCH, installWithoutDesk, rejectWith } from './approvals';
+import { CERTIFICATION_CYCLE_PATCH, NcClock } from './nc-clock';
 import {
   INPUT_REJECTED,
   aiSystemsDiscoveredSignal,
@@ -59,13 +60,20 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
   // Approval requests by e-mail (with their timers and notices) exist only for stages started
   // by code that has them; stages recorded before replay exactly as they ran.
   const emailApprovals = patched(EMAIL_APPROVALS_PATCH);
+  // The internal audit programme, NC follow-up timers and cycle rules: likewise only for
+  // stages started by code that has them.
+  const cycleDepth = patched(CERTIFICATION_CYCLE_PATCH);
   const d = dossier;
   const def = stepDef(step);
-  const ctx = (): StepContext => ({ step: def, stepKey, now: Date.now() });
+  const ctx = (): StepContext =>
+    cycleDepth
+      ? { step: def, stepKey, now: Date.now(), cycleDepth }
+      : { step: def, stepKey, now: Date.now() };
   // Bumped by every accepted message so the main loop re-evaluates gates and deadlines.
   let revision = 0;
   // Assigned once reportProgress exists (the desk calls it); the handlers below read it.
   let desk: ApprovalDesk | undefined;
+  let clock: NcClock | undefined;
 
   setHandler(stageViewQuery, () => (desk ? desk.view(stageView(d, ctx())) : stageView(d, ctx())));
 
@@ -74,6 +82,7 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
     async (input) => {
       const applied = applyInput(d, ctx(), input);
       revision++;
+      clock?.poke();
       desk?.afterInput(input, applied.recordId);
       await saveRecords(d.programmeId, d.cycle, applied.records);
       return {
@@ -135,7 +144,7 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
       stepKey,
       nextDueAt: deadline?.dueAt,
       // An approval past its expiry makes the step overdue too (AimsOverdue in the UI).
-      overdue: isOverdue(d) || (desk?.overdue() ?? false),
+      overdue: isOverdue(d, ctx()) || (desk?.overdue() ?? false),
       certificate: d.certificate,
     };
     const serialised = JSON.stringify(progress);
@@ -152,10 +161,20 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
   } else {
     installWithoutDesk();
   }
-  // The desk's loop runs beside this one; a defect in it surfaces here rather than vanishing.
-  const woken = (seen: number) => () => revision !== seen || (desk?.failed ?? false);
+  if (cycleDepth) {
+    clock = new NcClock({
+      dossier: d,
+      save: (records) => saveRecords(d.programmeId, d.cycle, records),
+      reportProgress,
+    });
+    clock.start();
+  }
+  // The desk's and the clock's loops run beside this one; a defect in either surfaces here.
+  const woken = (seen: number) => () =>
+    revision !== seen || (desk?.failed ?? false) || (clock?.failed ?? false);
   for (;;) {
     desk?.rethrowFailure();
+    clock?.rethrowFailure();
     await reportProgress();
     if (unmetGates(d, ctx()).length === 0) break;
     const seen = revision;
@@ -172,11 +191,13 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
     log.info('deadline expired', { stepKey, deadline: deadline.id, event: effect.event });
     await saveRecords(d.programmeId, d.cycle, effect.records);
     if (effect.loopBack) {
+      clock?.stop();
       await condition(allHandlersFinished);
       return { type: 'loopBack', to: effect.loopBack.to, reason: effect.loopBack.reason, dossier: d };
     }
   }
   desk?.stop();
+  clock?.stop();
   await saveRecords(d.programmeId, d.cycle, completeStep(d, ctx()));
   await reportProgress();
   await condition(allHandlersFinished);

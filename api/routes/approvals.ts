@@ -27,6 +27,8 @@ import type { LinkUseStore } from '../../db/approval-store';
 import { artefactUrl } from '../../approvals/links';
 import { confirmPage, problemPage, resultPage, type LinkProblem } from '../../approvals/pages';
 import { verifyToken, type ApprovalTokenPayload } from '../../approvals/tokens';
+import { approvalFormProtection } from '../approval-form';
+import { problemRateLimit, type RateLimitSetting } from '../auth';
 import { DependencyError, guarded } from '../dependencies';
 import { programmePath, requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';
@@ -42,7 +44,13 @@ export interface ApprovalRouteDeps {
   links: LinkUseStore;
   /** The secret the worker signs links with (approvals/secret.ts). */
   secret: string;
+  /** Requests to the link routes per client address and window (default 60 a minute). */
+  rateLimit?: RateLimitSetting;
+  /** Mark the form cookie Secure: approvers reach the API over HTTPS (PUBLIC_BASE_URL). */
+  secureCookies?: boolean;
 }
+
+export const DEFAULT_APPROVAL_LINK_LIMIT: RateLimitSetting = { limit: 60, windowMs: 60_000 };
 
 const Approver = z.object({
   name: z.string(),
@@ -159,6 +167,9 @@ const quorumText = (r: ApprovalRequestView) =>
 export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
   const gateway = guarded(deps.gateway, 'temporal');
   const links = guarded(deps.links, 'database');
+  // One budget for both link routes: the page and its form.
+  const linkLimit = problemRateLimit(deps.rateLimit ?? DEFAULT_APPROVAL_LINK_LIMIT, 'approval link requests');
+  const form = approvalFormProtection({ secret: deps.secret, secureCookies: deps.secureCookies ?? false });
 
   /**
    * Everything a link must pass before its page is shown or its decision sent: a valid
@@ -207,7 +218,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     return { token, programme, request };
   }
 
-  function confirm(link: OpenLink, extra: { error?: string; comment?: string } = {}) {
+  function confirm(link: OpenLink, ctx: HandlerContext, extra: { error?: string; comment?: string } = {}) {
     const { token, programme, request } = link;
     const approver = request.approvers.find((a) => sameEmail(a.email, token.approver));
     return confirmPage({
@@ -231,6 +242,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       overdue: request.overdue,
       quorumText: quorumText(request),
       intended: token.intendedOutcome,
+      formToken: ctx.formToken,
       ...extra,
     });
   }
@@ -239,7 +251,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     try {
       const link = await openLink(params.token, ctx);
       if (!('token' in link)) return link;
-      return page(200, confirm(link));
+      return page(200, confirm(link, ctx));
     } catch (err) {
       if (err instanceof DependencyError) return problem('unavailable');
       throw err;
@@ -257,7 +269,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       if (!form.success) {
         const error = form.error.issues.map((i) => i.message).join('; ');
         const comment = typeof body?.comment === 'string' ? body.comment : undefined;
-        return page(400, confirm(link, { error, comment }));
+        return page(400, confirm(link, ctx, { error, comment }));
       }
       const { token, programme } = link;
       const outcome: ApprovalOutcome = form.data.outcome;
@@ -301,7 +313,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
         { programmeId: token.programmeId, gate: token.gate, outcome: recorded },
         'decision by approval link',
       );
-      return page(
+      // The approver, not the anonymous link caller, is who decided (api/audit-hook.ts).
+      const decided = page(
         200,
         resultPage({
           organisation: programme.organisation,
@@ -318,6 +331,14 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
               : undefined,
         }),
       );
+      return {
+        ...decided,
+        audit: {
+          programmeId: token.programmeId,
+          actor: { id: token.approver, role: 'approver' },
+          subject: token.gate,
+        },
+      };
     } catch (err) {
       if (err instanceof DependencyError) return problem('unavailable');
       throw err;
@@ -349,6 +370,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/approvals/{gate}/resend',
       operationId: 'resendApprovalRequest',
+      audit: { action: 'approval.request.resent' },
       access: STEERS,
       summary: 'Send an open approval request again (same links) to those who have not decided',
       tag: TAG,
@@ -368,6 +390,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/approvals/{gate}/reassign',
       operationId: 'reassignApprovalRequest',
+      audit: { action: 'approval.request.reassigned' },
       access: STEERS,
       summary: 'Give an open approval request to another person',
       description:
@@ -390,10 +413,14 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       operationId: 'approvalLinkPage',
       access: 'approval-link',
       summary: 'Confirmation page of an e-mailed approval link (never decides)',
+      description: 'Sets the form token cookie (scoped to the link) that the form on the page posts back.',
       tag: TAG,
       params: TokenParams,
       query: LinkQuery,
       body: NoBody,
+      guards: [linkLimit],
+      bodyParsers: form.issue,
+      problems: [429],
       components: COMPONENTS,
       responseContentType: 'text/html',
       success: {
@@ -407,13 +434,21 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       method: 'post',
       path: '/approvals/{token}',
       operationId: 'approvalLinkDecide',
+      audit: { action: 'approval.decided' },
       access: 'approval-link',
       summary: 'Decide from the confirmation page of an approval link',
       tag: TAG,
       params: TokenParams,
       query: LinkQuery,
       body: ApprovalLinkForm,
-      bodyParsers: [express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 })],
+      description:
+        'Needs the form token of the page (cookie and _csrf field); without it: 403 and nothing is decided.',
+      guards: [linkLimit],
+      bodyParsers: [
+        express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }),
+        ...form.verify,
+      ],
+      problems: [403, 429],
       requestContentType: 'application/x-www-form-urlencoded',
       responseContentType: 'text/html',
       components: COMPONENTS,

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { EvidenceLinkBody, EvidenceMetadata } from '../../domain/schemas';
 import type { EvidenceRecord } from '../../db/evidence-repository';
 import type { EvidenceService } from '../../evidence/service';
-import { mediaTypeRejection, safeFileName } from '../../evidence/media-types';
+import { fileNameProblem, mediaTypeRejection, safeFileName } from '../../evidence/media-types';
 import { programmePath, requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';
 import { HttpProblem, jsonPointer, validationProblem } from '../problem';
@@ -68,6 +68,8 @@ const Binary = z.string().meta({ format: 'binary' });
 function multipartUpload(maxBytes: number): RequestHandler {
   const parse = multer({
     storage: multer.memoryStorage(),
+    // The name as sent, so that a directory part is refused rather than silently dropped.
+    preservePath: true,
     limits: { fileSize: maxBytes, files: 1, fields: 2, fieldSize: 64 * 1024, parts: 3 },
   }).single('file');
   return (req, res, next) => {
@@ -87,7 +89,10 @@ function multipartUpload(maxBytes: number): RequestHandler {
         );
         return;
       }
-      next(err);
+      // busboy's own errors (a truncated body, a broken part header, a missing boundary) are the
+      // client's malformed request, not a fault here.
+      const detail = err instanceof Error ? err.message : 'the multipart body cannot be read';
+      next(validationProblem([{ pointer: '/body', detail: `malformed multipart body: ${detail}` }]));
     });
   };
 }
@@ -135,6 +140,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'post',
       path: '/programmes/{id}/evidence/files',
       operationId: 'uploadEvidenceFile',
+      audit: { action: 'evidence.added' },
       access: CONTRIBUTES,
       summary: 'Upload an evidence file linked to clauses, controls and AI systems',
       tag: TAG,
@@ -150,6 +156,8 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
         const meta = parseMetadata(body.metadata);
         const file = ctx.files.find((f) => f.field === 'file');
         if (!file) throw validationProblem([{ pointer: '/body/file', detail: 'a file part is required' }]);
+        const badName = fileNameProblem(file.originalName);
+        if (badName) throw validationProblem([{ pointer: '/body/file', detail: badName }]);
         const rejection = mediaTypeRejection(file.mediaType, file.originalName, file.buffer);
         if (rejection) throw new HttpProblem('unsupported-media-type', rejection);
         await requireProgramme(ctx.store, params.id);
@@ -165,6 +173,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       method: 'post',
       path: '/programmes/{id}/evidence/links',
       operationId: 'addEvidenceLink',
+      audit: { action: 'evidence.added' },
       access: CONTRIBUTES,
       summary: 'Register evidence held elsewhere, by URL',
       tag: TAG,

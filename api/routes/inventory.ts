@@ -163,6 +163,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/inventory/scans',
       operationId: 'startInventoryScan',
+      audit: { action: 'inventory.scan.started' },
       access: CONTRIBUTES,
       summary: 'Scan a source tree for AI systems',
       description:
@@ -263,6 +264,7 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/inventory/import',
       operationId: 'importInventory',
+      audit: { action: 'inventory.imported' },
       access: CONTRIBUTES,
       summary: 'Import a register of AI systems (CSV, JSON or YAML)',
       description:

@@ -11,13 +11,22 @@ const TAG = 'KPIs and readiness';
 const ratio = z.number().min(0).max(1).nullable();
 
 const Kpis = z.object({
-  inventoryCompleteness: ratio,
+  inventoryCompleteness: ratio.meta({
+    description:
+      'Active AI systems with a complete record (registered, purpose, owner, life-cycle stage, impact assessment when in scope) over all active systems',
+  }),
   impactAssessmentCoverage: ratio,
   soaImplementationRate: ratio,
   evidenceCoverage: ratio,
   openNonconformities: z.number().int(),
+  openCorrectiveActions: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'Nonconformities with a planned corrective action not yet verified' }),
   overdueCorrectiveActions: z.number().int(),
   medianOpenNcAgeDays: z.number().nullable(),
+  oldestOpenNcAgeDays: z.number().nullable().optional(),
   openRoadmapTasks: z.number().int(),
   overdueRoadmapTasks: z.number().int(),
   auditProgrammeCompletion: z.number(),
@@ -101,6 +110,7 @@ export function kpiRoutes(service: KpiService, now: () => number = Date.now): Ro
       method: 'post',
       path: '/programmes/{id}/kpis',
       operationId: 'takeKpiSnapshot',
+      audit: { action: 'kpi.snapshot.taken' },
       access: CONTRIBUTES,
       summary: 'Take a KPI snapshot now',
       success: { status: 201, description: 'The snapshot', schema: KpiSnapshot },

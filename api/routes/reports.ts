@@ -22,6 +22,8 @@ import {
   REPORT_FORMATS,
   REPORT_KINDS,
   needsKey,
+  takesCycleKey,
+  CYCLE_KEY,
   type ReportKind,
   type ReportVersionSummary,
 } from '../../reports/kinds';
@@ -39,7 +41,9 @@ const Key = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an AI system id')
   .optional()
-  .meta({ description: 'AI system id (impact-assessment reports only)' });
+  .meta({
+    description: 'AI system id (impact-assessment reports); cycle such as c1 (internal-audit reports)',
+  });
 const ReportGenerateQuery = z.object({ key: Key }).strict();
 const ReportDownloadQuery = z
   .object({
@@ -179,8 +183,15 @@ function withLinks(v: ReportVersionSummary): z.input<typeof ReportVersion> {
   };
 }
 
-/** Impact-assessment reports are per AI system; the others are one per programme. */
+/** Impact-assessment reports are per AI system; internal audit reports optionally per cycle; the others are one per programme. */
 function checkKey(kind: ReportKind, key: string | undefined): string {
+  if (takesCycleKey(kind)) {
+    if (key !== undefined && !CYCLE_KEY.test(key))
+      throw validationProblem([
+        { pointer: '/query/key', detail: `${kind} reports take a cycle as key, such as c1` },
+      ]);
+    return key ?? '';
+  }
   if (needsKey(kind) && !key)
     throw validationProblem([
       { pointer: '/query/key', detail: 'the AI system id is required for impact-assessment reports' },
@@ -257,6 +268,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/roadmap/tasks',
       operationId: 'planRoadmap',
+      audit: { action: 'roadmap.planned' },
       access: CONTRIBUTES,
       summary: 'Open a roadmap task for every gap without one, due in priority order',
       description:
@@ -299,6 +311,7 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       method: 'post',
       path: '/programmes/{id}/reports/{kind}',
       operationId: 'generateReport',
+      audit: { action: 'report.generated' },
       access: READERS,
       summary: 'Generate a report (a new version only when its content changed)',
       description:

@@ -9,6 +9,10 @@ import { EmailApprovals1767225600002 } from './0002-email-approvals';
 import { InventoryReports1767225600003 } from './0003-inventory-reports';
 import { Evidence1767225600005 } from './0005-evidence';
 import { KpiSnapshots1767225600006 } from './0006-kpi-snapshots';
+import { AuditTrail1767225600007 } from './0007-audit-trail';
+import { ApiKeys1767225600008 } from './0008-api-keys';
+import { IdempotencyRecords1767225600009 } from './0009-idempotency';
+import { CertificationCycle1767225600010 } from './0010-certification-cycle';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Initial1767225600001,
@@ -16,4 +20,8 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   InventoryReports1767225600003,
   Evidence1767225600005,
   KpiSnapshots1767225600006,
+  AuditTrail1767225600007,
+  ApiKeys1767225600008,
+  IdempotencyRecords1767225600009,
+  CertificationCycle1767225600010,
 ];

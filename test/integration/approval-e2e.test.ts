@@ -83,12 +83,19 @@ class BrowserApprover extends HttpJourneyPort {
 
 test('a programme reaches its certificate with every approval gate decided by clicking the e-mailed link', async () => {
   const started = Date.now();
-  const res = await http(stack.baseUrl(), 'POST', '/programmes', {
-    organisation: 'Acme Ltd',
-    name: 'AIMS by mail',
-  });
+  const res = await http(
+    stack.baseUrl(),
+    'POST',
+    '/programmes',
+    { organisation: 'Acme Ltd', name: 'AIMS by mail' },
+    stack.authHeader(),
+  );
   expect(res.status).toBe(201);
-  const programme = new BrowserApprover(() => stack.baseUrl(), (res.body as { id: string }).id);
+  const programme = new BrowserApprover(
+    () => stack.baseUrl(),
+    (res.body as { id: string }).id,
+    stack.authHeader(),
+  );
 
   await runToCertification(programme);
   await grantCertificate(programme, 'AIMS-MAIL-001');
@@ -124,7 +131,15 @@ test('a programme reaches its certificate with every approval gate decided by cl
 
   const items = async (path: string) =>
     (
-      (await http(stack.baseUrl(), 'GET', `/programmes/${programme.programmeId}/${path}`)).body as {
+      (
+        await http(
+          stack.baseUrl(),
+          'GET',
+          `/programmes/${programme.programmeId}/${path}`,
+          undefined,
+          stack.authHeader(),
+        )
+      ).body as {
         items: Record<string, unknown>[];
       }
     ).items;

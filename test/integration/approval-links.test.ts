@@ -42,11 +42,34 @@ interface Page {
   outcome?: string;
 }
 
+/** What a browser holds after opening a link's page: the form token cookie and the hidden field. */
+interface FormSession {
+  cookie: string;
+  token: string;
+}
+
+async function openForm(url: string): Promise<FormSession> {
+  const res = await fetch(url, { redirect: 'manual' });
+  const html = await res.text();
+  const cookie = /^([^=;\s]+)=([^;]*)/.exec(res.headers.get('set-cookie') ?? '');
+  if (!cookie) throw new Error(`no form cookie from GET ${url}`);
+  // Refusal pages have no form; the cookie still carries the token a browser would post back.
+  const field = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  return { cookie: `${cookie[1]}=${cookie[2]}`, token: field ?? decodeURIComponent(cookie[2]) };
+}
+
+/** A GET, or a POST of the link's form as a browser sends it after opening the page. */
 async function visit(url: string, method = 'GET', form?: Record<string, string>): Promise<Page> {
+  const auth = method === 'POST' ? await openForm(url) : undefined;
   const res = await fetch(url, {
     method,
-    headers: form ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
-    body: form ? new URLSearchParams(form).toString() : undefined,
+    headers: {
+      ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      ...(auth ? { cookie: auth.cookie } : {}),
+    },
+    body: form
+      ? new URLSearchParams({ ...(auth ? { _csrf: auth.token } : {}), ...form }).toString()
+      : undefined,
     redirect: 'manual',
   });
   const html = await res.text();
@@ -67,7 +90,8 @@ const scopeInput = (extra: Partial<ScopeBody> = {}) =>
 
 describe.each(testDatabases())('approval links on $name', (db) => {
   let stack: Stack;
-  const api = (method: string, path: string, body?: unknown) => http(stack.baseUrl(), method, path, body);
+  const api = (method: string, path: string, body?: unknown) =>
+    http(stack.baseUrl(), method, path, body, stack.authHeader('programme-manager'));
 
   beforeAll(async () => {
     stack = await startStack({
@@ -85,7 +109,11 @@ describe.each(testDatabases())('approval links on $name', (db) => {
 
   async function programmeInScoping(): Promise<HttpJourneyPort> {
     const res = await api('POST', '/programmes', { organisation: 'Acme Ltd', name: `Links ${db.name}` });
-    const port = new HttpJourneyPort(() => stack.baseUrl(), (res.body as { id: string }).id);
+    const port = new HttpJourneyPort(
+      () => stack.baseUrl(),
+      (res.body as { id: string }).id,
+      stack.authHeader('programme-manager'),
+    );
     await port.waitForStep('SCOPING');
     return port;
   }
@@ -238,6 +266,41 @@ describe.each(testDatabases())('approval links on $name', (db) => {
     expect(await snapshot(programme)).toEqual(before);
   });
 
+  test('the form refuses a POST without its token or with another link’s token (403), and nothing changes', async () => {
+    const before = await snapshot(programme);
+    const approve = v2.links?.approve as string;
+    const page = await openForm(approve);
+    expect(page.token).toMatch(/^[0-9a-f]+\.[0-9a-f]+$/);
+    const refusals = [
+      await fetch(approve, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'outcome=approved',
+      }),
+      await fetch(approve, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: page.cookie },
+        body: new URLSearchParams({ outcome: 'approved', _csrf: `${page.token}0` }).toString(),
+      }),
+    ];
+    // The reject link's page hands out a token bound to that link, not to the approve link.
+    const other = await openForm(v2.links?.reject as string);
+    refusals.push(
+      await fetch(approve, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: other.cookie },
+        body: new URLSearchParams({ outcome: 'approved', _csrf: other.token }).toString(),
+      }),
+    );
+    for (const res of refusals) {
+      expect(res.status).toBe(403);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(((await res.json()) as { type: string }).type).toMatch(/csrf-token-invalid$/);
+    }
+    expect(await snapshot(programme)).toEqual(before);
+    expect(await stack.approvalStore().findLinkUse(payloadOf(approve).nonce)).toBeNull();
+  });
+
   test('two concurrent POSTs of one link record exactly one decision; a later reuse is refused', async () => {
     const approve = v2.links?.approve as string;
     const { nonce, requestId, artefactSha256 } = payloadOf(approve);
@@ -253,8 +316,11 @@ describe.each(testDatabases())('approval links on $name', (db) => {
     const winner = recorded[0].outcome;
     expect(pages.filter((p) => p.status === 200).length).toBeGreaterThan(0);
     for (const p of pages) {
-      // Every page tells the truth: the one decision recorded, or that the link was used.
-      expect(p.status === 200 ? p.outcome : p.problem).toBe(p.status === 200 ? winner : 'used');
+      // Every page tells the truth: the one decision recorded, or that it was already made. A
+      // loser that reads after the workflow took the decision but before the link's use is
+      // stored learns it from the workflow ('decided'), otherwise from the store ('used').
+      if (p.status === 200) expect(p.outcome).toBe(winner);
+      else expect(['used', 'decided']).toContain(p.problem);
     }
     expect(recorded).toEqual([
       expect.objectContaining({

@@ -252,7 +252,7 @@ describe.each(targets)('database layer on $name', (target) => {
     return result;
   }
 
-  async function expectIdempotent(call: () => Promise<void>): Promise<void> {
+  async function expectIdempotent(call: () => Promise<unknown>): Promise<void> {
     const before = await snapshot();
     await call();
     const once = await snapshot();

@@ -30,7 +30,7 @@ function meta(overrides: Record<string, unknown> = {}) {
 }
 
 async function upload(
-  base: string,
+  api: { base: string; auth: Record<string, string> },
   programmeId: string,
   parts: { metadata?: unknown; file?: { data: Buffer; name: string; type: string } },
 ) {
@@ -42,7 +42,11 @@ async function upload(
     );
   if (parts.file)
     form.append('file', new Blob([parts.file.data], { type: parts.file.type }), parts.file.name);
-  const res = await fetch(`${base}/programmes/${programmeId}/evidence/files`, { method: 'POST', body: form });
+  const res = await fetch(`${api.base}/programmes/${programmeId}/evidence/files`, {
+    method: 'POST',
+    body: form,
+    headers: api.auth,
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -79,9 +83,16 @@ describe.each(testDatabases())('on $name', (db) => {
   let stack: Stack;
   let id: string;
   const base = () => stack.baseUrl();
+  // Evidence is a contributor's work; the programme itself is started by a manager.
+  const target = () => ({ base: base(), auth: stack.authHeader('contributor') });
+  const authed = (method: string, path: string, body?: unknown, auth = stack.authHeader()) =>
+    http(base(), method, path, body, auth);
   const list = async () =>
-    ((await http(base(), 'GET', `/programmes/${id}/evidence`)).body as { items: Record<string, unknown>[] })
-      .items;
+    (
+      (await authed('GET', `/programmes/${id}/evidence`, undefined, stack.authHeader('auditor'))).body as {
+        items: Record<string, unknown>[];
+      }
+    ).items;
 
   beforeAll(async () => {
     stack = await startStack({
@@ -89,9 +100,15 @@ describe.each(testDatabases())('on $name', (db) => {
       databaseUrl: await db.freshDatabase('evidence'),
       workflowBundle: temporal.bundle,
     });
-    const res = await http(base(), 'POST', '/programmes', { organisation: 'Evidence Ltd', name: 'AIMS' });
+    const res = await http(
+      base(),
+      'POST',
+      '/programmes',
+      { organisation: 'Evidence Ltd', name: 'AIMS' },
+      stack.authHeader('programme-manager'),
+    );
     id = (res.body as { id: string }).id;
-    const programme = new HttpJourneyPort(base, id);
+    const programme = new HttpJourneyPort(base, id, stack.authHeader('programme-manager'));
     await programme.waitForStep('SCOPING');
     await programme.submit({ kind: 'scope', ...scopeBody() } as never);
   });
@@ -102,7 +119,7 @@ describe.each(testDatabases())('on $name', (db) => {
   });
 
   test('an uploaded file is stored by its hash, versioned under its key, and downloads byte for byte', async () => {
-    const first = await upload(base(), id, {
+    const first = await upload(target(), id, {
       metadata: meta({ key: 'logging-config', expiresOn: future }),
       file: { data: PDF, name: 'logging.pdf', type: 'application/pdf' },
     });
@@ -115,7 +132,7 @@ describe.each(testDatabases())('on $name', (db) => {
       current: true,
     });
 
-    const again = await upload(base(), id, {
+    const again = await upload(target(), id, {
       metadata: meta({ key: 'logging-config', expiresOn: future }),
       file: { data: PDF, name: 'logging.pdf', type: 'application/pdf' },
     });
@@ -123,7 +140,9 @@ describe.each(testDatabases())('on $name', (db) => {
     // Same bytes, one file: content addressing never stores (or overwrites) twice.
     expect(filesOnDisk(stack.evidenceDir)).toHaveLength(1);
 
-    const download = await fetch(`${base()}/programmes/${id}/evidence/${String(again.body.id)}/content`);
+    const download = await fetch(`${base()}/programmes/${id}/evidence/${String(again.body.id)}/content`, {
+      headers: stack.authHeader('auditor'),
+    });
     expect(download.status).toBe(200);
     expect(download.headers.get('etag')).toBe(`"${sha(PDF)}"`);
     expect(Buffer.from(await download.arrayBuffer()).equals(PDF)).toBe(true);
@@ -133,31 +152,32 @@ describe.each(testDatabases())('on $name', (db) => {
     const before = { rows: (await list()).length, files: filesOnDisk(stack.evidenceDir).length };
     const pdf = { data: Buffer.from('%PDF-1.4 other'), name: 'x.pdf', type: 'application/pdf' };
 
-    const badMeta = await upload(base(), id, { metadata: meta({ requirementIds: ['A.99'] }), file: pdf });
+    const badMeta = await upload(target(), id, { metadata: meta({ requirementIds: ['A.99'] }), file: pdf });
     expect(badMeta.status).toBe(400);
     expect((badMeta.body.errors as { pointer: string }[]).map((e) => e.pointer)).toEqual([
       '/body/metadata/requirementIds/0',
     ]);
 
-    expect((await upload(base(), id, { metadata: '{not json', file: pdf })).status).toBe(400);
-    expect((await upload(base(), id, { metadata: meta() })).status).toBe(400);
-    const fake = await upload(base(), id, {
+    expect((await upload(target(), id, { metadata: '{not json', file: pdf })).status).toBe(400);
+    expect((await upload(target(), id, { metadata: meta() })).status).toBe(400);
+    const fake = await upload(target(), id, {
       metadata: meta(),
       file: { data: Buffer.from('MZ\x90\x00 pretend'), name: 'report.pdf', type: 'application/pdf' },
     });
     expect(fake.status).toBe(415);
     expect(String(fake.body.detail)).toMatch(/content of report.pdf is not application\/pdf/);
-    const exe = await upload(base(), id, {
+    const exe = await upload(target(), id, {
       metadata: meta(),
       file: { data: Buffer.from('MZ'), name: 'tool.exe', type: 'application/x-msdownload' },
     });
     expect(exe.status).toBe(415);
-    const traversal = await upload(base(), id, {
+    const traversal = await upload(target(), id, {
       metadata: meta(),
       file: { data: Buffer.from('%PDF-'), name: '../../etc/passwd.txt', type: 'application/pdf' },
     });
-    expect(traversal.status).toBe(415);
-    const big = await upload(base(), id, {
+    // A name with directory parts is refused as a name before its type is looked at.
+    expect(traversal.status).toBe(400);
+    const big = await upload(target(), id, {
       metadata: meta(),
       file: {
         data: Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(5 * 1024 * 1024)]),
@@ -166,10 +186,17 @@ describe.each(testDatabases())('on $name', (db) => {
       },
     });
     expect(big.status).toBe(413);
-    const json = await http(base(), 'POST', `/programmes/${id}/evidence/files`, { metadata: meta() });
+    const json = await http(
+      base(),
+      'POST',
+      `/programmes/${id}/evidence/files`,
+      { metadata: meta() },
+      stack.authHeader('contributor'),
+    );
     expect(json.status).toBe(415);
     expect(
-      (await upload(base(), '00000000-0000-4000-8000-000000000000', { metadata: meta(), file: pdf })).status,
+      (await upload(target(), '00000000-0000-4000-8000-000000000000', { metadata: meta(), file: pdf }))
+        .status,
     ).toBe(404);
 
     expect((await list()).length).toBe(before.rows);
@@ -177,7 +204,7 @@ describe.each(testDatabases())('on $name', (db) => {
   });
 
   test('coverage counts applicable controls with current evidence; missing and expired evidence are gaps', async () => {
-    const expired = await upload(base(), id, {
+    const expired = await upload(target(), id, {
       metadata: meta({
         key: 'provenance-ledger',
         title: 'Data lineage ledger',
@@ -187,13 +214,13 @@ describe.each(testDatabases())('on $name', (db) => {
       file: { data: Buffer.from('dataset,source\ncustomers,crm\n'), name: 'lineage.csv', type: 'text/csv' },
     });
     expect(expired.body.current).toBe(false);
-    const link = await http(base(), 'POST', `/programmes/${id}/evidence/links`, {
+    const link = await authed('POST', `/programmes/${id}/evidence/links`, {
       ...meta({ key: 'ai-policy', title: 'Approved AI policy', requirementIds: ['A.2.2', '5.2'] }),
       url: 'https://dms.example.test/policies/ai/v3',
     });
     expect(link.status).toBe(201);
 
-    const coverage = (await http(base(), 'GET', `/programmes/${id}/evidence-coverage`)).body as {
+    const coverage = (await authed('GET', `/programmes/${id}/evidence-coverage`)).body as {
       applicable: number;
       covered: number;
       basis: string;
@@ -213,7 +240,9 @@ describe.each(testDatabases())('on $name', (db) => {
   });
 
   test('the audit pack holds artefacts, records and current evidence, and every manifest hash verifies', async () => {
-    const res = await fetch(`${base()}/programmes/${id}/audit-pack`);
+    const res = await fetch(`${base()}/programmes/${id}/audit-pack`, {
+      headers: stack.authHeader('auditor'),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
     const files = await unzip(Buffer.from(await res.arrayBuffer()));
@@ -256,12 +285,12 @@ describe.each(testDatabases())('on $name', (db) => {
     };
     let series: Series = { items: [] };
     for (let i = 0; i < 200 && series.items.length === 0; i++) {
-      series = (await http(base(), 'GET', `/programmes/${id}/kpis`)).body as Series;
+      series = (await authed('GET', `/programmes/${id}/kpis`)).body as Series;
       if (series.items.length === 0) await new Promise((r) => setTimeout(r, 50));
     }
     expect(series.items[0]).toMatchObject({ trigger: 'schedule' });
 
-    const now = await http(base(), 'POST', `/programmes/${id}/kpis`);
+    const now = await authed('POST', `/programmes/${id}/kpis`);
     expect(now.status).toBe(201);
     const snapshot = now.body as {
       trigger: string;
@@ -271,20 +300,20 @@ describe.each(testDatabases())('on $name', (db) => {
     // Two of 38 controls have current evidence (the uploads above); no impact assessment yet.
     expect(snapshot.kpis.evidenceCoverage).toBeCloseTo(2 / 38);
     expect(snapshot.kpis.impactAssessmentCoverage).toBe(0);
-    const after = (await http(base(), 'GET', `/programmes/${id}/kpis`)).body as Series;
+    const after = (await authed('GET', `/programmes/${id}/kpis`)).body as Series;
     expect(after.items.map((s) => s.trigger)).toEqual([...series.items.map((s) => s.trigger), 'on_demand']);
 
-    const ready = (await http(base(), 'GET', `/programmes/${id}/readiness`)).body as {
+    const ready = (await authed('GET', `/programmes/${id}/readiness`)).body as {
       score: number;
       stage1Blockers: string[];
     };
     expect(ready.score).toBe(0);
     expect(ready.stage1Blockers).toContain('no approved AI policy');
-    expect(
-      (await http(base(), 'GET', '/programmes/00000000-0000-4000-8000-000000000000/readiness')).status,
-    ).toBe(404);
+    expect((await authed('GET', '/programmes/00000000-0000-4000-8000-000000000000/readiness')).status).toBe(
+      404,
+    );
 
-    const review = (await http(base(), 'GET', `/programmes/${id}/management-review/inputs`)).body as {
+    const review = (await authed('GET', `/programmes/${id}/management-review/inputs`)).body as {
       contextChanges: { scopeVersions: number };
       performance: { latestKpis: { evidenceCoverage: number } | null };
     };

@@ -90,7 +90,8 @@ describe.each(testDatabases())('on $name', (db) => {
   let port: HttpJourneyPort;
   let pid: string;
 
-  const api = (method: string, p: string, body?: unknown) => http(stack.baseUrl(), method, p, body);
+  const api = (method: string, p: string, body?: unknown) =>
+    http(stack.baseUrl(), method, p, body, stack.authHeader());
   const programme = (p = '') => `/programmes/${pid}${p}`;
 
   /** Downloads a file and checks that every digest header names the SHA-256 of the bytes received. */
@@ -98,7 +99,7 @@ describe.each(testDatabases())('on $name', (db) => {
     href: string,
     contentType: RegExp,
   ): Promise<{ body: Buffer; version: string; reportSha: string }> {
-    const res = await fetch(`${stack.baseUrl()}${href}`);
+    const res = await fetch(`${stack.baseUrl()}${href}`, { headers: stack.authHeader('auditor') });
     expect(res.status).toBe(200);
     const body = Buffer.from(await res.arrayBuffer());
     const digest = sha256(body);
@@ -152,7 +153,7 @@ describe.each(testDatabases())('on $name', (db) => {
       name: 'AIMS certification',
     });
     pid = (created.body as { id: string }).id;
-    port = new HttpJourneyPort(() => stack.baseUrl(), pid);
+    port = new HttpJourneyPort(() => stack.baseUrl(), pid, stack.authHeader());
     await completeScoping(port);
     await port.waitForStep('GAP_ANALYSIS');
   });

@@ -48,12 +48,13 @@ afterAll(async () => {
 
 describe.each(testDatabases())('on $name', (db) => {
   let stack: Stack;
-  const api = (method: string, p: string, body?: unknown) => http(stack.baseUrl(), method, p, body);
+  const api = (method: string, p: string, body?: unknown) =>
+    http(stack.baseUrl(), method, p, body, stack.authHeader());
 
   async function newProgramme(organisation: string): Promise<HttpJourneyPort> {
     const res = await api('POST', '/programmes', { organisation, name: 'AIMS certification' });
     expect(res.status).toBe(201);
-    return new HttpJourneyPort(() => stack.baseUrl(), (res.body as { id: string }).id);
+    return new HttpJourneyPort(() => stack.baseUrl(), (res.body as { id: string }).id, stack.authHeader());
   }
 
   let advanced: HttpJourneyPort;
@@ -80,7 +81,7 @@ describe.each(testDatabases())('on $name', (db) => {
   });
 
   test('/metrics counts programmes by stage and the approval awaiting a decision', async () => {
-    const res = await fetch(`${stack.baseUrl()}/metrics`);
+    const res = await fetch(`${stack.baseUrl()}/metrics`, { headers: stack.authHeader('operator') });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toContain('aimsflow_programmes{stage="GAP_ANALYSIS",status="ACTIVE"} 1');
@@ -102,7 +103,7 @@ describe.each(testDatabases())('on $name', (db) => {
   });
 
   test('/process.bpmn is served as XML', async () => {
-    const res = await fetch(`${stack.baseUrl()}/process.bpmn`);
+    const res = await fetch(`${stack.baseUrl()}/process.bpmn`, { headers: stack.authHeader('operator') });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
     expect(await res.text()).toContain('<bpmn:process id="Process_aimsflow"');
@@ -113,7 +114,11 @@ describe.each(testDatabases())('on $name', (db) => {
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      // An operator watching the programme: the page is behind an API key like every other.
+      const page = await browser.newPage({
+        viewport: { width: 1600, height: 1000 },
+        extraHTTPHeaders: stack.authHeader('operator'),
+      });
       const response = await page.goto(`${stack.baseUrl()}/programmes/${advanced.programmeId}/diagram.html`);
       expect(response?.status()).toBe(200);
       const stateOf = (id: string) => page.locator(`[data-element-id="${id}"]`).getAttribute('data-state');

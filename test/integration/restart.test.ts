@@ -32,11 +32,14 @@ beforeAll(async () => {
     databaseUrl: `sqlite:${path.join(dir, 'aimsflow.sqlite')}`,
     workflowBundle: bundle,
   });
-  const res = await http(stack.baseUrl(), 'POST', '/programmes', {
-    organisation: 'Restart Ltd',
-    name: 'AIMS',
-  });
-  programme = new HttpJourneyPort(() => stack.baseUrl(), (res.body as { id: string }).id);
+  const res = await http(
+    stack.baseUrl(),
+    'POST',
+    '/programmes',
+    { organisation: 'Restart Ltd', name: 'AIMS' },
+    stack.authHeader(),
+  );
+  programme = new HttpJourneyPort(() => stack.baseUrl(), (res.body as { id: string }).id, stack.authHeader());
   await completeScoping(programme);
   await programme.waitForStep('GAP_ANALYSIS');
   await programme.submit({
@@ -56,7 +59,15 @@ async function snapshot(): Promise<Record<string, unknown>> {
   const detail: ProgrammeDetail = await programme.waitForStep('GAP_ANALYSIS');
   const items = async (p: string) =>
     (
-      (await http(stack.baseUrl(), 'GET', `/programmes/${programme.programmeId}/${p}`)).body as {
+      (
+        await http(
+          stack.baseUrl(),
+          'GET',
+          `/programmes/${programme.programmeId}/${p}`,
+          undefined,
+          stack.authHeader(),
+        )
+      ).body as {
         items: unknown[];
       }
     ).items;
@@ -122,6 +133,12 @@ test('a Temporal server restart mid-step loses nothing, and the programme then c
 
 const unique = (v: string, i: number, all: string[]) => all.indexOf(v) === i;
 async function currentTaskIds(): Promise<string[]> {
-  const res = await http(stack.baseUrl(), 'GET', `/programmes/${programme.programmeId}/tasks`);
+  const res = await http(
+    stack.baseUrl(),
+    'GET',
+    `/programmes/${programme.programmeId}/tasks`,
+    undefined,
+    stack.authHeader(),
+  );
   return (res.body as { items: { id: string }[] }).items.map((t) => t.id);
 }

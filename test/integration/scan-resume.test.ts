@@ -84,7 +84,8 @@ describe.each(testDatabases())('on $name', (db) => {
   });
 
   test('the retry resumes after the checkpoint cursor: every file is scanned exactly once', async () => {
-    const api = (method: string, path: string, body?: unknown) => http(stack.baseUrl(), method, path, body);
+    const api = (method: string, path: string, body?: unknown) =>
+      http(stack.baseUrl(), method, path, body, stack.authHeader());
     const created = await api('POST', '/programmes', { organisation: 'Acme Ltd', name: 'AIMS' });
     const programmeId = (created.body as { id: string }).id;
 

@@ -47,6 +47,8 @@ export function routeFor(input: StageInput): { method: string; path: string; bod
       return { method: 'PUT', path: 'soa', body: rest };
     case 'audit':
       return { method: 'POST', path: 'audits', body: rest };
+    case 'auditProgramme':
+      return { method: 'PUT', path: 'audit-programme', body: rest };
     case 'finding':
       return { method: 'POST', path: 'findings', body: rest };
     case 'correctiveAction':
@@ -76,10 +78,12 @@ export class HttpJourneyPort implements JourneyPort {
   constructor(
     private readonly base: () => string,
     readonly programmeId: string,
+    /** Authorization header of the caller, e.g. `stack.authHeader('programme-manager')`. */
+    private readonly auth: Record<string, string> = {},
   ) {}
 
   private async expectOk(method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await http(this.base(), method, `/programmes/${this.programmeId}/${path}`, body);
+    const res = await http(this.base(), method, `/programmes/${this.programmeId}/${path}`, body, this.auth);
     if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body as Record<string, unknown>;
   }
@@ -94,7 +98,7 @@ export class HttpJourneyPort implements JourneyPort {
   }
 
   async detail(): Promise<ProgrammeDetail> {
-    const res = await http(this.base(), 'GET', `/programmes/${this.programmeId}`);
+    const res = await http(this.base(), 'GET', `/programmes/${this.programmeId}`, undefined, this.auth);
     if (res.status !== 200) throw new Error(`GET programme -> ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body as ProgrammeDetail;
   }

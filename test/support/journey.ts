@@ -2,7 +2,8 @@
  * Drives a programme through the journey over any transport (direct Temporal updates in
  * workflow tests, HTTP in integration tests), so every suite exercises the same script.
  */
-import type { AuditFinding, AuditKind, DecisionBody, StageInput } from '../../domain/schemas';
+import { CLAUSES, CONTROLS } from '../../catalogue/iso42001';
+import type { AuditFinding, AuditKind, DecisionBody, PlannedAudit, StageInput } from '../../domain/schemas';
 import type { StepId } from '../../domain/types';
 import {
   GAPS,
@@ -76,11 +77,40 @@ export async function completeImplementation(port: JourneyPort, taskIds: string[
   }
 }
 
+/** An internal audit programme: the clauses and the Annex A controls, each by an independent auditor. */
+export const auditProgramme = (
+  extra: PlannedAudit[] = [],
+  plannedOn = '2027-01-15T00:00:00Z',
+): StageInput => ({
+  kind: 'auditProgramme',
+  audits: [
+    {
+      id: 'ia-clauses',
+      title: 'Management system clauses 4-10',
+      scope: CLAUSES.map((c) => c.id),
+      auditor: { name: 'Ina Auditor', email: 'ina@acme.test' },
+      auditorResponsibleFor: ['A.6.2.4'],
+      plannedOn,
+    },
+    {
+      id: 'ia-controls',
+      title: 'Annex A controls',
+      scope: CONTROLS.map((c) => c.id),
+      auditor: { name: 'Otto Auditor', email: 'otto@acme.test' },
+      auditorResponsibleFor: ['7.5.3'],
+      plannedOn,
+    },
+    ...extra,
+  ],
+});
+
 export async function completeInternalAudit(port: JourneyPort): Promise<void> {
   await port.waitForStep('INTERNAL_AUDIT');
+  await port.submit(auditProgramme());
   const audit = await port.submit({
     kind: 'audit',
     audit: 'internal',
+    planId: 'ia-clauses',
     auditors: ['Ina Auditor'],
     independent: true,
     findings: [
@@ -102,6 +132,14 @@ export async function completeInternalAudit(port: JourneyPort): Promise<void> {
       owner: PEOPLE.complianceLead.email,
       due: '2027-03-01T00:00:00Z',
     },
+  });
+  await port.submit({
+    kind: 'audit',
+    audit: 'internal',
+    planId: 'ia-controls',
+    auditors: ['Otto Auditor'],
+    independent: true,
+    findings: [],
   });
 }
 

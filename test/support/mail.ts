@@ -35,13 +35,50 @@ function linksOf(text: string): ReceivedMail['links'] {
   return approve && reject && changes ? { approve, reject, changes } : undefined;
 }
 
+/**
+ * The next message is held in the DATA phase: fully transmitted, but not acknowledged until
+ * `release()`. If the client's connection closes first (its process was killed), the message
+ * was never accepted: it lands in `abandoned`, not in `messages`.
+ */
+export interface HeldMail {
+  /** Resolves with the message once it has been transmitted and is being held. */
+  readonly arrived: Promise<ReceivedMail>;
+  /** Resolves once the sender's connection closed while the message was held. */
+  readonly abandoned: Promise<ReceivedMail>;
+  release(): void;
+}
+
+interface HoldControl {
+  next?: { arrive: (m: ReceivedMail) => void; abandon: (m: ReceivedMail) => void; released: Promise<void> };
+  closeWatchers: Map<string, () => void>;
+  abandoned: ReceivedMail[];
+}
+
 export class MailCatcher {
   private constructor(
     private readonly server: SMTPServer,
     readonly port: number,
     /** Every message received, in order of arrival. */
     readonly messages: ReceivedMail[],
+    private readonly holds: HoldControl,
   ) {}
+
+  /** Messages that were held and whose sender went away before they were acknowledged. */
+  get abandoned(): readonly ReceivedMail[] {
+    return this.holds.abandoned;
+  }
+
+  /** Holds the next message in the DATA phase (see HeldMail). */
+  holdNext(): HeldMail {
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrive = (_m: ReceivedMail): void => undefined;
+    let abandon = (_m: ReceivedMail): void => undefined;
+    const arrived = new Promise<ReceivedMail>((resolve) => (arrive = resolve));
+    const abandoned = new Promise<ReceivedMail>((resolve) => (abandon = resolve));
+    this.holds.next = { arrive, abandon, released };
+    return { arrived, abandoned, release };
+  }
 
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
@@ -49,15 +86,19 @@ export class MailCatcher {
 
   static async start(): Promise<MailCatcher> {
     const received: ReceivedMail[] = [];
+    const holds: HoldControl = { closeWatchers: new Map(), abandoned: [] };
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
-      onData(stream, _session, callback) {
+      onClose(session) {
+        holds.closeWatchers.get(session.id)?.();
+      },
+      onData(stream, session, callback) {
         simpleParser(stream).then(
           (parsed) => {
             const to = Array.isArray(parsed.to) ? parsed.to[0] : parsed.to;
-            received.push({
+            const mail: ReceivedMail = {
               messageId: parsed.messageId ?? '',
               to: to?.value[0]?.address ?? '',
               subject: parsed.subject ?? '',
@@ -70,15 +111,35 @@ export class MailCatcher {
               gate: header(parsed, 'x-aimsflow-gate'),
               links: linksOf(parsed.text ?? ''),
               parsed,
+            };
+            const hold = holds.next;
+            if (!hold) {
+              received.push(mail);
+              callback();
+              return;
+            }
+            holds.next = undefined;
+            let settled = false;
+            holds.closeWatchers.set(session.id, () => {
+              if (settled) return;
+              settled = true;
+              holds.abandoned.push(mail);
+              hold.abandon(mail);
             });
-            callback();
+            void hold.released.then(() => {
+              if (settled) return;
+              settled = true;
+              received.push(mail);
+              callback();
+            });
+            hold.arrive(mail);
           },
           (err: Error) => callback(err),
         );
       },
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    return new MailCatcher(server, (server.server.address() as AddressInfo).port, received);
+    return new MailCatcher(server, (server.server.address() as AddressInfo).port, received, holds);
   }
 
   /** Polls (bounded) for a message matching the predicate; the newest one wins. */

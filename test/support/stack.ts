@@ -17,18 +17,22 @@ import { createNotificationActivities } from '../../activities/notifications';
 import { createApp } from '../../api/app';
 import { approvalRoutes } from '../../api/routes/approvals';
 import { TemporalProgrammeGateway } from '../../api/temporal-gateway';
+import { apiKeyRoutes } from '../../api/routes/api-keys';
+import { ApiKeyStore } from '../../db/api-key-store';
 import { ApprovalStore } from '../../db/approval-store';
 import { openDatabase } from '../../db/data-source';
+import { IdempotencyRepository } from '../../db/idempotency-repository';
 import { OpsStats } from '../../db/ops-stats';
 import { ProgrammeRepository } from '../../db/repository';
 import { evidenceFeature } from '../../evidence';
 import { kpiFeature } from '../../kpi';
+import { auditFeature, createAuditTrail } from '../../audit';
 import { createAnalysisActivities } from '../../activities/analysis';
 import type { ScanSettings } from '../../activities/inventory';
 import { analysisFeature } from '../../api/analysis-feature';
 import { createMailer } from '../../mail/mailer';
 import { createAimsWorker } from '../../worker/create-worker';
-import type { Role } from '../../domain/roles';
+import { ROLES, type Role } from '../../domain/roles';
 
 export interface Stack {
   readonly taskQueue: string;
@@ -43,6 +47,8 @@ export interface Stack {
   /** Where mail goes when no SMTP server is given. */
   readonly outboxDir: string;
   approvalStore(): ApprovalStore;
+  /** The API key table of this stack's database. */
+  apiKeys(): ApiKeyStore;
   /** The Authorization header of an API key with this role (default admin), for direct requests. */
   authHeader(role?: Role): { authorization: string };
   startWorker(): Promise<void>;
@@ -68,7 +74,8 @@ export async function startStack(opts: {
 }): Promise<Stack> {
   const namespace = opts.namespace ?? 'default';
   const taskQueue = `aimsflow-test-${randomUUID()}`;
-  const logger = pino({ level: 'silent' });
+  // TEST_LOG_LEVEL=debug shows the API's and worker's logs when a test needs explaining.
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const dataSource: DataSource = await openDatabase(opts.databaseUrl);
   const repository = new ProgrammeRepository(dataSource);
   const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-evidence-'));
@@ -77,6 +84,11 @@ export async function startStack(opts: {
   const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-outbox-'));
   const approvalSecret = randomBytes(32).toString('base64url');
   const approvalStore = new ApprovalStore(dataSource);
+  const apiKeys = new ApiKeyStore(dataSource);
+  // One real key per role in the stack's own database, as an admin would create them.
+  const roleKeys = new Map<Role, string>();
+  for (const role of ROLES)
+    roleKeys.set(role, (await apiKeys.create({ name: `test ${role}`, role, createdBy: 'test' })).key);
   // Links point at the API; while it is restarting they name the port it last had.
   let lastBaseUrl = 'http://127.0.0.1:3000';
   let address = opts.address;
@@ -91,8 +103,8 @@ export async function startStack(opts: {
     approvalSecret,
     outboxDir,
     approvalStore: () => approvalStore,
-    // Until API keys exist, the header is sent and ignored; the key store replaces this.
-    authHeader: (role: Role = 'admin') => ({ authorization: `Bearer test-${role}` }),
+    apiKeys: () => apiKeys,
+    authHeader: (role: Role = 'admin') => ({ authorization: `Bearer ${roleKeys.get(role) ?? ''}` }),
     baseUrl: () => {
       if (!server) throw new Error('API is not running');
       return (lastBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -119,6 +131,7 @@ export async function startStack(opts: {
         namespace,
         taskQueue,
         repository,
+        audit: createAuditTrail(dataSource),
         workflowBundle: opts.workflowBundle,
         notifications: createNotificationActivities({
           mailer: createMailer({
@@ -154,18 +167,30 @@ export async function startStack(opts: {
         scanRoots,
         log: logger,
       });
+      const audit = auditFeature(dataSource, stack.client());
       const app = createApp({
         gateway,
         store: repository,
+        authenticator: apiKeys,
         logger,
         ops: new OpsStats(dataSource, { approvalOverdueAfter: 'P14D' }),
         extraRoutes: [
+          ...apiKeyRoutes(apiKeys),
           ...evidenceFeature(dataSource, { dir: evidenceDir, maxBytes: 5 * 1024 * 1024 }),
           ...kpis.routes,
-          ...approvalRoutes({ gateway, links: approvalStore, secret: approvalSecret }),
+          ...audit.routes,
+          // Tests click through many links from one address; the limit itself is unit-tested.
+          ...approvalRoutes({
+            gateway,
+            links: approvalStore,
+            secret: approvalSecret,
+            rateLimit: { limit: 10_000, windowMs: 60_000 },
+          }),
           ...analysis.routes,
         ],
         onInputAccepted: analysis.onInputAccepted,
+        audit: audit.trail,
+        idempotency: new IdempotencyRepository(dataSource),
       });
       await new Promise<void>((resolve) => {
         server = app.listen(0, '127.0.0.1', () => resolve());
@@ -188,8 +213,14 @@ export async function startStack(opts: {
       fs.rmSync(outboxDir, { recursive: true, force: true });
     },
   };
-  await stack.connect(address);
-  await stack.startWorker();
-  await stack.startApi();
+  try {
+    await stack.connect(address);
+    await stack.startWorker();
+    await stack.startApi();
+  } catch (err) {
+    // A worker left polling would keep the test process alive after the failure is reported.
+    await stack.stop().catch(() => undefined);
+    throw err;
+  }
   return stack;
 }

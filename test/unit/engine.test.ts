@@ -964,6 +964,19 @@ const SAMPLE_INPUTS: Record<StageInputKind, Input> = {
   impactAssessment: { kind: 'impactAssessment', ...impactAssessment('support-bot') },
   soa: { kind: 'soa', entries: soaEntries() },
   audit: { kind: 'audit', audit: 'internal', auditors: ['Ina'] },
+  auditProgramme: {
+    kind: 'auditProgramme',
+    audits: [
+      {
+        id: 'ia-1',
+        title: 'Clause 4',
+        scope: ['4.1'],
+        auditor: PEOPLE.complianceLead,
+        auditorResponsibleFor: [],
+        plannedOn: '2027-01-01T00:00:00Z',
+      },
+    ],
+  },
   finding: { kind: 'finding', audit: 'internal', grade: 'minor_nc', requirementId: '7.2', description: 'x' },
   correctiveAction: {
     kind: 'correctiveAction',

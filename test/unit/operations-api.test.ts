@@ -8,11 +8,15 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { createApiMetrics, type OpsSource } from '../../api/metrics';
+import { MemoryApiKeys } from '../support/api-keys';
 import { NotFoundError, type LiveProgramme, type ProgrammeGateway } from '../../api/programme-gateway';
 import type { ProgrammeRow, ProgrammeStore } from '../../api/store';
 import type { OpsSnapshot } from '../../db/ops-stats';
 
 const PID = '5b0c2f7e-2f4e-4f6a-9a53-0c1d2e3f4a5b';
+const keys = MemoryApiKeys.withRoleKeys();
+/** An admin key: it may call every route these tests exercise. */
+const AUTH = { headers: keys.header('admin') };
 
 const row: ProgrammeRow = {
   programmeId: PID,
@@ -111,6 +115,7 @@ beforeAll(async () => {
   const app = createApp({
     gateway: fakeGateway(() => view()),
     store: fakeStore(),
+    authenticator: keys,
     logger: pino({ level: 'silent' }),
     metrics: createApiMetrics({ ops, processMetrics: false, opsCacheMs: 0 }),
   });
@@ -127,10 +132,10 @@ afterAll(async () => {
 
 describe('GET /metrics', () => {
   test('counts requests under their route template, never the raw id', async () => {
-    await fetch(`${base}/programmes/${PID}`);
-    await fetch(`${base}/programmes/${PID}`);
-    await fetch(`${base}/no/such/path`);
-    const res = await fetch(`${base}/metrics`);
+    await fetch(`${base}/programmes/${PID}`, AUTH);
+    await fetch(`${base}/programmes/${PID}`, AUTH);
+    await fetch(`${base}/no/such/path`, AUTH);
+    const res = await fetch(`${base}/metrics`, AUTH);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
@@ -146,7 +151,7 @@ describe('GET /metrics', () => {
 
   test('serves the domain gauges from one snapshot per scrape', async () => {
     const before = ops.calls;
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${base}/metrics`, AUTH)).text();
     expect(ops.calls - before).toBe(1);
     expect(text).toContain('aimsflow_programmes{stage="GAP_ANALYSIS",status="ACTIVE"} 3');
     expect(text).toContain('aimsflow_programmes{stage="WITHDRAWN",status="WITHDRAWN"} 1');
@@ -180,6 +185,7 @@ describe('access log', () => {
     const app = createApp({
       gateway: fakeGateway(() => view()),
       store: fakeStore(),
+      authenticator: keys,
       logger,
       metrics: createApiMetrics({ processMetrics: false }),
     });
@@ -188,8 +194,8 @@ describe('access log', () => {
     });
     try {
       const url = `http://127.0.0.1:${(logged.address() as AddressInfo).port}`;
-      await (await fetch(`${url}/programmes/${PID}`)).text();
-      await (await fetch(`${url}/healthz`)).text();
+      await (await fetch(`${url}/programmes/${PID}`, AUTH)).text();
+      await (await fetch(`${url}/healthz`, AUTH)).text();
     } finally {
       logged.closeAllConnections();
       await new Promise<void>((resolve) => logged.close(() => resolve()));
@@ -210,7 +216,7 @@ describe('access log', () => {
 
 describe('GET /process.bpmn', () => {
   test('answers BPMN XML', async () => {
-    const res = await fetch(`${base}/process.bpmn`);
+    const res = await fetch(`${base}/process.bpmn`, AUTH);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/xml/);
     const text = await res.text();
@@ -221,7 +227,7 @@ describe('GET /process.bpmn', () => {
 
 describe('GET /programmes/{id}/diagram', () => {
   test('the SVG marks the live current step, the steps before it, and the awaited approval', async () => {
-    const res = await fetch(`${base}/programmes/${PID}/diagram.svg`);
+    const res = await fetch(`${base}/programmes/${PID}/diagram.svg`, AUTH);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     const svg = await res.text();
@@ -236,7 +242,7 @@ describe('GET /programmes/{id}/diagram', () => {
   });
 
   test('the HTML page lists the unmet gates in words', async () => {
-    const res = await fetch(`${base}/programmes/${PID}/diagram.html`);
+    const res = await fetch(`${base}/programmes/${PID}/diagram.html`, AUTH);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await res.text();
@@ -247,7 +253,7 @@ describe('GET /programmes/{id}/diagram', () => {
   test('without a live workflow it draws the stored step and says so', async () => {
     view = () => Promise.reject(new NotFoundError('gone'));
     try {
-      const svg = await (await fetch(`${base}/programmes/${PID}/diagram.svg`)).text();
+      const svg = await (await fetch(`${base}/programmes/${PID}/diagram.svg`, AUTH)).text();
       expect(svg).toMatch(/data-element-id="Task_GAP_ANALYSIS" data-state="current"/);
       expect(svg).toContain('stored state; Temporal unavailable');
     } finally {
@@ -256,7 +262,7 @@ describe('GET /programmes/{id}/diagram', () => {
   });
 
   test('an unknown programme is a 404 problem', async () => {
-    const res = await fetch(`${base}/programmes/00000000-0000-4000-8000-000000000000/diagram.svg`);
+    const res = await fetch(`${base}/programmes/00000000-0000-4000-8000-000000000000/diagram.svg`, AUTH);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });

@@ -32,6 +32,7 @@ const ALL_GATES: readonly GateId[] = [
   'stage1Held',
   'nonconformitiesHaveActions',
   'noOpenMajorNc',
+  'auditProgrammeOnTrack',
   'certificateGranted',
 ];
 
@@ -194,6 +195,7 @@ describe('inputs, audits, approvals and gates agree', () => {
       if (s.gates.includes('applicableTasksClosed')) expect(s.accepts).toContain('taskUpdate');
       if (s.gates.includes('allRequirementsAssessed')) expect(s.accepts).toContain('assessments');
       if (s.gates.includes('everyGapHasTask')) expect(s.accepts).toContain('roadmapTask');
+      if (s.gates.includes('auditProgrammeOnTrack')) expect(s.accepts).toContain('auditProgramme');
     }
   });
 
