@@ -8,14 +8,7 @@
  * Everything here is deterministic: request ids, message ids and the timetable derive from
  * workflow state and workflow time only.
  */
-import {
-  ApplicationFailure,
-  condition,
-  isCancellation,
-  log,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { ApplicationFailure, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DomainRecords } from '../activities/contract';
 import type {
   ApprovalMail,
@@ -55,6 +48,7 @@ import {
 } from '../domain/notices';
 import type { ReassignApprovalBody, StageInput } from '../domain/schemas';
 import type { DecisionInput, Dossier, PendingApproval, StageView } from '../domain/types';
+import { Coroutine } from './coroutine';
 import {
   INPUT_REJECTED,
   approvalRequestsQuery,
@@ -98,17 +92,16 @@ export interface DeskContext {
   reportProgress: () => Promise<void>;
 }
 
-export class ApprovalDesk {
+export class ApprovalDesk extends Coroutine {
   private readonly requests = new Map<string, ApprovalRequest>();
   private readonly jobs: Job[] = [];
   /** Notices queued or sent by this step, so that a due notice is queued once. */
   private readonly queued = new Set<string>();
-  private rev = 0;
-  private stopped = false;
   private reportedOverdue = false;
-  private failure: { error: unknown } | undefined;
 
-  constructor(private readonly x: DeskContext) {}
+  constructor(private readonly x: DeskContext) {
+    super();
+  }
 
   private get d(): Dossier {
     return this.x.dossier;
@@ -323,25 +316,7 @@ export class ApprovalDesk {
   start(): void {
     this.reconcile();
     this.enqueueNotice(stageEnteredNotice(this.d, this.x.ctx()));
-    void this.run().catch((error: unknown) => {
-      if (isCancellation(error)) return;
-      this.failure = { error };
-      this.rev++;
-    });
-  }
-
-  /** The step is over: no further mail or timers. */
-  stop(): void {
-    this.stopped = true;
-    this.rev++;
-  }
-
-  get failed(): boolean {
-    return this.failure !== undefined;
-  }
-
-  rethrowFailure(): void {
-    if (this.failure) throw this.failure.error;
+    this.launch();
   }
 
   private nextWake(): number | undefined {
@@ -387,7 +362,7 @@ export class ApprovalDesk {
     this.rev++;
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopped) {
       if (this.overdue() !== this.reportedOverdue) {
         this.reportedOverdue = this.overdue();
@@ -405,10 +380,7 @@ export class ApprovalDesk {
         this.fireDue(now);
         continue;
       }
-      const seen = this.rev;
-      const changed = () => this.rev !== seen || this.stopped;
-      if (wake === undefined) await condition(changed);
-      else await condition(changed, wake - now);
+      await this.waitForChange(wake);
     }
   }
 

@@ -6,12 +6,13 @@
  * Only stages started with the `certification-cycle-v1` patch run it. Deterministic: the
  * timetable comes from the dossier (domain/nc-follow-up.ts) and workflow time only.
  */
-import { condition, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { DomainRecords } from '../activities/contract';
 import type { NotificationActivities } from '../activities/notification-contract';
 import { nextPlannedAuditDue } from '../domain/audit-programme';
 import { fireNcEvent, nextNcEvent } from '../domain/nc-follow-up';
 import type { Dossier } from '../domain/types';
+import { Coroutine } from './coroutine';
 
 /** Stages started before this existed replay without the clock and the cycle-depth rules. */
 export const CERTIFICATION_CYCLE_PATCH = 'certification-cycle-v1';
@@ -28,12 +29,10 @@ export interface NcClockContext {
   reportProgress: () => Promise<void>;
 }
 
-export class NcClock {
-  private rev = 0;
-  private stopped = false;
-  private failure: { error: unknown } | undefined;
-
-  constructor(private readonly x: NcClockContext) {}
+export class NcClock extends Coroutine {
+  constructor(private readonly x: NcClockContext) {
+    super();
+  }
 
   /** The dossier changed (an input, a decision): the timetable may have too. */
   poke(): void {
@@ -41,26 +40,10 @@ export class NcClock {
   }
 
   start(): void {
-    void this.run().catch((error: unknown) => {
-      if (isCancellation(error)) return;
-      this.failure = { error };
-    });
+    this.launch();
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.rev++;
-  }
-
-  get failed(): boolean {
-    return this.failure !== undefined;
-  }
-
-  rethrowFailure(): void {
-    if (this.failure) throw this.failure.error;
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const d = this.x.dossier;
     while (!this.stopped) {
       const event = nextNcEvent(d);
@@ -85,11 +68,9 @@ export class NcClock {
       // A planned internal audit falling due changes the status (and the surveillance gates).
       const planned = nextPlannedAuditDue(d, now);
       const wake = Math.min(event?.at ?? Infinity, planned ?? Infinity);
-      const seen = this.rev;
-      const changed = () => this.rev !== seen || this.stopped;
-      if (wake === Infinity) await condition(changed);
+      if (wake === Infinity) await this.waitForChange();
       else {
-        await condition(changed, wake - now);
+        await this.waitForChange(wake);
         if (planned === wake) await this.x.reportProgress();
       }
     }
