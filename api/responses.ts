@@ -375,7 +375,14 @@ export const TaskList = itemsOf(Task);
 export const AuditList = itemsOf(Audit);
 export const FindingList = itemsOf(Finding);
 export const DecisionList = itemsOf(Decision);
-export const CertificateList = itemsOf(Certificate);
+export const CertificateList = itemsOf(
+  Certificate.extend({
+    status: z.enum(['ACTIVE', 'LAPSED', 'WITHDRAWN', 'SUPERSEDED']).meta({
+      description: 'SUPERSEDED once the next cycle’s certificate replaced it',
+    }),
+    replacedBy: z.string().optional().meta({ description: 'The certificate of the next cycle' }),
+  }),
+);
 export const ArtefactList = itemsOf(ArtefactSummary);
 export const ArtefactOrList = z.union([Artefact, ArtefactList]);
 

@@ -27,6 +27,7 @@ import {
   type StageInputKind,
 } from '../domain/schemas';
 import { CONTRIBUTES, OPERATES, READERS, STEERS, type RouteAccess } from '../domain/roles';
+import { certificateHistory } from '../domain/certificate-history';
 import * as h from './handlers';
 import * as ops from './operations';
 import {
@@ -275,7 +276,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
         summary: 'Certificates',
         schema: r.CertificateList,
       }),
-      handle: h.listOf((store, id) => store.listCertificates(id)),
+      handle: h.listOf(async (store, id) => certificateHistory(await store.listCertificates(id))),
     }),
     defineRoute({
       ...recordsRoute({

@@ -5,7 +5,7 @@
  * through to the client as stored.
  */
 import type { ProgrammeRecord } from '../activities/contract';
-import type { CertificateStatus, ProgrammeStatus } from '../domain/types';
+import type { Certificate, CertificateStatus, ProgrammeStatus } from '../domain/types';
 
 export interface NewProgrammeRow extends ProgrammeRecord {
   createdAt: string;
@@ -74,7 +74,7 @@ export interface ProgrammeStore {
   listAudits(programmeId: string): Promise<IdentifiedRow[]>;
   listFindings(programmeId: string): Promise<IdentifiedRow[]>;
   listDecisions(programmeId: string): Promise<StoredRecord[]>;
-  listCertificates(programmeId: string): Promise<StoredRecord[]>;
+  listCertificates(programmeId: string): Promise<Certificate[]>;
   /** Resolves when the database answers; used by /readyz. */
   ping(): Promise<unknown>;
 }

@@ -153,9 +153,14 @@ describe.each(testDatabases())('on $name', (db) => {
         'soa',
       ].sort(),
     );
-    expect((await items('certificates')).map((c) => c.number).sort()).toEqual([
-      'AIMS-2027-001',
-      'AIMS-2030-001',
+    // The recertification's certificate replaced the first cycle's, which now shows as superseded.
+    expect(
+      (await items('certificates'))
+        .map((c) => [c.number, c.status, c.replacedBy ?? null, c.replaces ?? null])
+        .sort(),
+    ).toEqual([
+      ['AIMS-2027-001', 'SUPERSEDED', 'AIMS-2030-001', null],
+      ['AIMS-2030-001', 'ACTIVE', null, 'AIMS-2027-001'],
     ]);
     const audits = await items('audits');
     // The internal audit programme plans two internal audits, and both are held (journey.ts).
