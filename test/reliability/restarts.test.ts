@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DevServer } from '../../infra/temporal-server';
 import type { StageInput } from '../../domain/schemas';
-import { mysqlTarget, type Target } from '../support/databases';
+import type { Target } from '../support/databases';
+import { faultSuiteDatabase } from '../support/private-mariadb';
 import { GAPS, PEOPLE, assessmentItems } from '../support/fixtures';
 import {
   completeImplementation,
@@ -40,7 +41,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-restarts-'));
   temporal = await startPersistentDevServer(path.join(dir, 'temporal.sqlite'));
   mail = await MailCatcher.start();
-  target = mysqlTarget(process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/aimsflow_faults');
+  target = await faultSuiteDatabase();
   service = await Service.create({
     temporalAddress: temporal.address,
     databaseUrl: await target.freshDatabase('restarts'),

@@ -16,7 +16,8 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { FAIL_POINTS } from '../../infra/fail-points';
 import { startDevServer, type DevServer } from '../../infra/temporal-server';
 import { PEOPLE, scopeBody } from '../support/fixtures';
-import { mysqlTarget, type Target } from '../support/databases';
+import type { Target } from '../support/databases';
+import { faultSuiteDatabase } from '../support/private-mariadb';
 import {
   completeGapAnalysis,
   completeImplementation,
@@ -72,7 +73,7 @@ beforeAll(async () => {
   const started = Date.now();
   temporal = await startDevServer({ headless: true, logLevel: 'error' });
   mail = await MailCatcher.start();
-  target = mysqlTarget(process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/aimsflow_faults');
+  target = await faultSuiteDatabase();
   databaseUrl = await target.freshDatabase('kill');
   sources = sourceTree();
   service = await Service.create({

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { spawnSupervised, type ExitInfo, type SupervisedProcess } from '../../infra/process-supervisor';
 import { findFreePort } from '../../infra/temporal-server';
+import { mysqlTarget, type Target } from './databases';
 
 const run = promisify(execFile);
 
@@ -133,4 +134,22 @@ export class PrivateMariaDb {
     await this.stopServer();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The MariaDB the fault suites run on: TEST_MYSQL_URL's server when set (CI), otherwise a
+ * private server of its own, so that `npm test` needs no database server already running.
+ */
+export async function faultSuiteDatabase(): Promise<Target> {
+  if (process.env.TEST_MYSQL_URL) return mysqlTarget(process.env.TEST_MYSQL_URL);
+  const server = await PrivateMariaDb.start();
+  const target = mysqlTarget(server.url('aimsflow_faults'));
+  return {
+    ...target,
+    async cleanup() {
+      await target.cleanup();
+      await server.stopServer();
+      fs.rmSync(server.dir, { recursive: true, force: true });
+    },
+  };
 }
