@@ -21,7 +21,7 @@ import { compileReviewInputs, reviewRecordsAsOf, type ReviewInputs } from '../kp
 import { buildInventoryView } from '../inventory/view';
 import { toDocument } from '../reports/documents';
 import type { AuditRecord } from '../domain/types';
-import { cycleOfStepKey } from '../reports/audit-reports';
+import { cycleOfStepKey } from '../domain/audit-programme';
 import { CONTENT_TYPES, CYCLE_KEY, FORMATS_OF, type ReportVersionSummary } from '../reports/kinds';
 import { artefactVersionOf, buildModel, ReportUnavailableError, type ReportSources } from '../reports/models';
 import { renderReport } from '../reports/render';

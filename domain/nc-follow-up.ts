@@ -24,6 +24,7 @@ import type { StepContext } from './gates';
 import type { Notice } from './notices';
 import type { AuditKind, Person, VerificationBody } from './schemas';
 import type { AuditRecord, Dossier, Finding } from './types';
+import { distinctPeople } from './people';
 import { auditProgrammeStatus } from './audit-programme';
 
 export const CA_ESCALATE_AFTER_DEFAULT = 'P14D';
@@ -81,15 +82,6 @@ export function nextNcEvent(d: Dossier): NcEvent | undefined {
   return pendingNcEvents(d)[0];
 }
 
-function people(...candidates: (Person | undefined)[]): Person[] {
-  const seen = new Set<string>();
-  return candidates.filter((p): p is Person => {
-    if (!p || seen.has(p.email.toLowerCase())) return false;
-    seen.add(p.email.toLowerCase());
-    return true;
-  });
-}
-
 function person(d: Dossier, email: string): Person {
   const s = d.scope?.body;
   return (
@@ -125,7 +117,7 @@ export function fireNcEvent(d: Dossier, event: NcEvent): { finding: Finding; not
           id: `ca-overdue/${f.id}/${ca?.recordedAt ?? ''}`,
           kind: 'correctiveActionOverdue',
           at: event.at,
-          recipients: people(ca ? person(d, ca.owner) : undefined, lead),
+          recipients: distinctPeople(ca ? person(d, ca.owner) : undefined, lead),
           facts: { ...facts, owner: ca?.owner ?? '', due: (ca?.due ?? '').slice(0, 10) },
         },
       };
@@ -143,7 +135,7 @@ export function fireNcEvent(d: Dossier, event: NcEvent): { finding: Finding; not
           id: `ca-escalated/${f.id}/${ca?.recordedAt ?? ''}`,
           kind: 'correctiveActionEscalated',
           at: event.at,
-          recipients: people(contact, lead),
+          recipients: distinctPeople(contact, lead),
           facts: {
             ...facts,
             owner: ca?.owner ?? '',
@@ -161,7 +153,7 @@ export function fireNcEvent(d: Dossier, event: NcEvent): { finding: Finding; not
           id: `minor-plan-overdue/${f.id}`,
           kind: 'minorNcPlanOverdue',
           at: event.at,
-          recipients: people(lead, d.scope?.body.sponsor),
+          recipients: distinctPeople(lead, d.scope?.body.sponsor),
           facts: {
             ...facts,
             planDue: (f.track.planDueAt ?? '').slice(0, 10),

@@ -10,6 +10,7 @@ import { activeDeadline } from './engine';
 import type { ApprovalPolicy, ApprovalRequest } from './approvals';
 import { waitingFor } from './approvals';
 import type { Person } from './schemas';
+import { distinctPeople } from './people';
 import type { Dossier, RoadmapTask } from './types';
 
 export const NOTICE_KINDS = [
@@ -38,16 +39,7 @@ export interface Notice {
 
 const day = (iso: string) => iso.slice(0, 10);
 
-function people(...candidates: (Person | undefined)[]): Person[] {
-  const seen = new Set<string>();
-  return candidates.filter((p): p is Person => {
-    if (!p || seen.has(p.email.toLowerCase())) return false;
-    seen.add(p.email.toLowerCase());
-    return true;
-  });
-}
-
-const leads = (d: Dossier) => people(d.scope?.body.complianceLead, d.scope?.body.sponsor);
+const leads = (d: Dossier) => distinctPeople(d.scope?.body.complianceLead, d.scope?.body.sponsor);
 
 /** Sent when a step starts; nobody is known before the scope names the people. */
 export function stageEnteredNotice(d: Dossier, ctx: StepContext): Notice | undefined {
@@ -103,7 +95,7 @@ export function scheduledNotices(d: Dossier, ctx: StepContext, policy: ApprovalP
         id: `task-overdue/${task.id}`,
         kind: 'taskOverdue',
         at: Date.parse(task.deadline),
-        recipients: people(ownerOf(d, task), d.scope?.body.complianceLead),
+        recipients: distinctPeople(ownerOf(d, task), d.scope?.body.complianceLead),
         facts: taskFacts(task),
       });
     }
@@ -131,7 +123,11 @@ export function scheduledNotices(d: Dossier, ctx: StepContext, policy: ApprovalP
       id: `certificate-expiring/${cert.number}`,
       kind: 'certificateExpiring',
       at: addDuration(Date.parse(cert.expiresOn), policy.certificateNotice, -1),
-      recipients: people(d.scope?.body.sponsor, d.scope?.body.complianceLead, d.scope?.body.topManagement),
+      recipients: distinctPeople(
+        d.scope?.body.sponsor,
+        d.scope?.body.complianceLead,
+        d.scope?.body.topManagement,
+      ),
       facts: { certificateNumber: cert.number, expiresOn: day(cert.expiresOn) },
     });
   }
@@ -149,7 +145,7 @@ export function approvalOverdueNotice(
     id: `approval-overdue/${r.requestId}`,
     kind: 'approvalOverdue',
     at: ctx.now,
-    recipients: people(...waitingFor(r), d.scope?.body.complianceLead),
+    recipients: distinctPeople(...waitingFor(r), d.scope?.body.complianceLead),
     facts: {
       gateTitle: r.title,
       version: String(r.artefactVersion),

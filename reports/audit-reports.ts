@@ -5,11 +5,13 @@
  * give the same model, so a new version is stored only when something changed.
  */
 import { CLAUSES, CONTROLS, findRequirement } from '../catalogue/iso42001';
-import type { FindingGrade, ManagementReviewBody, SoaEntry } from '../domain/schemas';
+import { cycleOfStepKey } from '../domain/audit-programme';
+import type { AuditProgrammeBody, FindingGrade, ManagementReviewBody, SoaEntry } from '../domain/schemas';
 import type { AuditRecord, Finding } from '../domain/types';
 import type { ReviewInputs } from '../kpi/management-review-inputs';
 import type { ReportDocument, ReportStamp, Section, Table } from './document';
-import { CYCLE_KEY, REPORT_TITLES, type ReportKind } from './kinds';
+import { baseFacts, identity } from './document-header';
+import { CYCLE_KEY, REPORT_TITLES } from './kinds';
 import type { Approval, Header, StoredArtefactLike } from './models';
 
 /** An evidence register entry as the audit reports cite it. */
@@ -44,39 +46,6 @@ export interface AuditReportSources {
 
 /** A report cannot be built yet; the API answers 409 with the reason. */
 export class AuditReportUnavailable extends Error {}
-
-// ---------------------------------------------------------------- helpers over optional fields
-
-/** Fields a record may carry as the process model grows; read without trusting their presence. */
-function field(record: object, name: string): unknown {
-  return (record as Record<string, unknown>)[name];
-}
-
-function stringList(record: object, ...names: string[]): string[] | undefined {
-  for (const name of names) {
-    const value = field(record, name);
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
-  }
-  return undefined;
-}
-
-function object(record: object, name: string): object | undefined {
-  const value = field(record, name);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
-}
-
-function text(record: object, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = field(record, name);
-    if (typeof value === 'string' && value.length > 0) return value;
-  }
-  return undefined;
-}
-
-export const cycleOfStepKey = (stepKey: string): number => {
-  const match = /^c(\d+)\./.exec(stepKey);
-  return match ? Number(match[1]) : 1;
-};
 
 const requirementTitle = (id: string) => findRequirement(id)?.title ?? id;
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '');
@@ -184,7 +153,7 @@ function auditScope(
   a: AuditRecord,
   findings: readonly Finding[],
 ): Pick<AuditedAudit, 'scope' | 'scopeBasis'> {
-  const recorded = stringList(a, 'scope', 'requirementIds');
+  const recorded = a.scope;
   if (recorded && recorded.length > 0)
     return { scope: [...new Set(recorded)].sort(), scopeBasis: 'recorded' };
   const fromFindings = findings.filter((f) => f.auditId === a.id).map((f) => f.requirementId);
@@ -194,10 +163,7 @@ function auditScope(
 function evidenceFor(f: Finding, evidence: readonly EvidenceRef[]): CorrectiveActionRow['evidence'] {
   const ca = f.correctiveAction;
   if (!ca) return [];
-  const named = new Set([
-    ...(stringList(ca, 'evidence', 'evidenceIds', 'evidenceRefs') ?? []),
-    ...(f.verification ? (stringList(f.verification, 'evidence', 'evidenceIds', 'evidenceRefs') ?? []) : []),
-  ]);
+  const named = new Set([...(ca.evidenceIds ?? []), ...(f.verification?.evidenceIds ?? [])]);
   const picked =
     named.size > 0
       ? evidence.filter((e) => named.has(e.id) || named.has(e.key))
@@ -250,12 +216,12 @@ export function internalAuditModel(s: AuditReportSources, key: string): Internal
                 verifiedBy: f.verification.verifiedBy,
                 verifiedAt: f.verification.verifiedAt,
                 ...(f.verification.note ? { note: f.verification.note } : {}),
-                effective: field(f.verification, 'effective') !== false,
-                ...(text(f.verification, 'closureApprovedBy')
-                  ? { closureApprovedBy: text(f.verification, 'closureApprovedBy') }
+                effective: f.verification.effective !== false,
+                ...(f.verification.closureApprovedBy
+                  ? { closureApprovedBy: f.verification.closureApprovedBy }
                   : {}),
               },
-              closedAt: text(f.verification, 'closedAt') ?? f.verification.verifiedAt,
+              closedAt: f.verification.verifiedAt,
             }
           : {}),
       };
@@ -277,9 +243,7 @@ export function internalAuditModel(s: AuditReportSources, key: string): Internal
     : CONTROLS.map((c) => c.id);
   const universe = [...CLAUSES.map((c) => c.id), ...applicable.filter((id) => findRequirement(id))];
   const auditedAudits = audits.map((a): AuditedAudit => {
-    const independence = object(a, 'independence');
-    const statement = independence ? text(independence, 'statement') : text(a, 'independenceStatement');
-    const planId = text(a, 'planId');
+    const { independence, planId } = a;
     return {
       id: a.id,
       stepKey: a.stepKey,
@@ -287,28 +251,25 @@ export function internalAuditModel(s: AuditReportSources, key: string): Internal
       lastDay: a.lastDay,
       auditors: a.auditors,
       independent: a.independent,
-      ...(statement ? { independenceStatement: statement } : {}),
-      auditorResponsibleFor: (independence && stringList(independence, 'auditorResponsibleFor')) ?? [],
+      ...(independence ? { independenceStatement: independence.statement } : {}),
+      auditorResponsibleFor: independence?.auditorResponsibleFor ?? [],
       ...(planId ? { planId } : {}),
       ...auditScope(a, findings),
     };
   });
-  const planned = (s.auditProgramme?.body as { audits?: unknown } | undefined)?.audits;
-  const plan = Array.isArray(planned)
+  const planned = (s.auditProgramme?.body as AuditProgrammeBody | undefined)?.audits;
+  const plan = planned
     ? {
         version: s.auditProgramme?.version ?? 0,
-        audits: (planned as object[]).map((p): PlannedAuditRow => {
-          const id = text(p, 'id') ?? '';
-          const held = auditedAudits.find((a) => a.planId === id);
-          const plannedOn = text(p, 'plannedOn') ?? '';
-          const auditor = object(p, 'auditor');
+        audits: planned.map((p): PlannedAuditRow => {
+          const held = auditedAudits.find((a) => a.planId === p.id);
           return {
-            id,
-            title: text(p, 'title') ?? id,
-            scope: stringList(p, 'scope') ?? [],
-            auditor: (auditor && text(auditor, 'email')) ?? '',
-            plannedOn,
-            status: held ? 'held' : Date.parse(plannedOn) <= s.now ? 'overdue' : 'planned',
+            id: p.id,
+            title: p.title,
+            scope: p.scope,
+            auditor: p.auditor.email,
+            plannedOn: p.plannedOn,
+            status: held ? 'held' : Date.parse(p.plannedOn) <= s.now ? 'overdue' : 'planned',
             ...(held ? { auditId: held.id } : {}),
           };
         }),
@@ -432,27 +393,6 @@ export function managementReviewModel(s: AuditReportSources): ManagementReviewMo
 }
 
 // ---------------------------------------------------------------- documents
-
-function baseFacts(h: Header, stamp: ReportStamp): [string, string][] {
-  return [
-    ['Organisation', h.organisation],
-    ['Programme', `${h.programme} (${h.programmeId})`],
-    ['Catalogue', `ISO/IEC 42001:2023, catalogue ${h.catalogueVersion}`],
-    ['Report version', String(stamp.version)],
-    ['Generated', stamp.generatedAt],
-  ];
-}
-
-function identity(kind: ReportKind, key: string, h: Header, stamp: ReportStamp) {
-  return {
-    kind,
-    key,
-    title: REPORT_TITLES[kind],
-    programmeId: h.programmeId,
-    version: stamp.version,
-    generatedAt: stamp.generatedAt,
-  };
-}
 
 const itemTable = (rows: [string, string][]): Table => ({
   columns: [{ header: 'Item' }, { header: 'Value' }],

@@ -12,12 +12,12 @@ import {
   type Table,
 } from './document';
 import { internalAuditDocument, managementReviewDocument } from './audit-reports';
-import { REPORT_TITLES, type ReportKind } from './kinds';
+import { baseFacts, identity } from './document-header';
+import { REPORT_TITLES } from './kinds';
 import type {
   Approval,
   GapModel,
   GroupScore,
-  Header,
   ImpactAssessmentModel,
   InventoryModel,
   ReportModel,
@@ -44,30 +44,9 @@ const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
 const percent = (value: number | null) => (value === null ? 'n/a' : `${value} %`);
 const day = (iso: string) => iso.slice(0, 10);
 
-function baseFacts(h: Header, stamp: ReportStamp): [string, string][] {
-  return [
-    ['Organisation', h.organisation],
-    ['Programme', `${h.programme} (${h.programmeId})`],
-    ['Catalogue', `ISO/IEC 42001:2023, catalogue ${h.catalogueVersion}`],
-    ['Report version', String(stamp.version)],
-    ['Generated', stamp.generatedAt],
-  ];
-}
-
 function approvalText(a: Approval | undefined, what: string): string {
   if (!a) return `${what}: no decision recorded for this version yet`;
   return `${what}: ${a.outcome.replace('_', ' ')} by ${a.approver} on ${day(a.decidedAt)}${a.comment ? ` (${a.comment})` : ''}`;
-}
-
-function identity(kind: ReportKind, key: string, h: Header, stamp: ReportStamp) {
-  return {
-    kind,
-    key,
-    title: REPORT_TITLES[kind],
-    programmeId: h.programmeId,
-    version: stamp.version,
-    generatedAt: stamp.generatedAt,
-  };
 }
 
 // ---------------------------------------------------------------- gap analysis

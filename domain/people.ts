@@ -1,0 +1,11 @@
+import type { Person } from './schemas';
+
+/** The people given, without gaps and with each e-mail address once (case-insensitive). */
+export function distinctPeople(...candidates: (Person | undefined)[]): Person[] {
+  const seen = new Set<string>();
+  return candidates.filter((p): p is Person => {
+    if (!p || seen.has(p.email.toLowerCase())) return false;
+    seen.add(p.email.toLowerCase());
+    return true;
+  });
+}
