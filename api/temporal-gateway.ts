@@ -148,7 +148,13 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
         } catch (err) {
           const conflict = rejection(err);
           if (conflict) throw conflict;
-          if (!stageClosed(err)) throw err;
+          // However the server words it, an Update that failed because its stage closed is
+          // recognised by the programme having moved on to another stage since.
+          if (
+            !stageClosed(err) &&
+            (await this.programme(programmeId)).stageWorkflowId === programme.stageWorkflowId
+          )
+            throw err;
         }
       }
       await pause(HANDOVER_WAIT_MS);
