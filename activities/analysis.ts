@@ -8,7 +8,7 @@ import { InventoryRepository } from '../db/inventory-repository';
 import { KpiRepository } from '../db/kpi-repository';
 import { ReportRepository } from '../db/report-repository';
 import { ProgrammeRepository } from '../db/repository';
-import type { InventoryActivities, ReportActivities } from './analysis-contract';
+import type { InventoryActivities, ReportActivities } from '../domain/contracts/analysis';
 import { createInventoryActivities, DEFAULT_SCAN_SETTINGS, type ScanSettings } from './inventory';
 import { createReportActivities } from './reports';
 

@@ -6,7 +6,7 @@ export type {
   PersistenceActivities,
   ProgrammeRecord,
   ProgrammeStatusRecord,
-} from './contract';
+} from '../domain/contracts/persistence';
 export type {
   ApprovalState,
   AssessmentItemRecord,
@@ -15,4 +15,4 @@ export type {
   Finding,
   RoadmapTask,
   TransitionRecord,
-} from './records';
+} from '../domain/contracts/records';

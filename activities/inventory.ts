@@ -10,25 +10,26 @@ import { Context } from '@temporalio/activity';
 import path from 'node:path';
 import type { InventoryRepository, ScanOutcome } from '../db/inventory-repository';
 import { failPoint } from '../infra/fail-points';
-import { entriesToObservations, parseInventoryImport } from '../inventory/import';
-import { resolveScanPath } from '../inventory/paths';
-import { mapInOrder } from '../inventory/in-order';
-import { SCAN_CONCURRENCY, scanFile } from '../inventory/scanner';
-import { findingsToObservations } from '../inventory/systems';
+import { entriesToObservations, parseInventoryImport } from '../services/inventory/import';
+import { resolveScanPath } from '../services/inventory/paths';
+import { mapInOrder } from '../services/inventory/in-order';
+import { SCAN_CONCURRENCY, scanFile } from '../services/inventory/scanner';
+import { findingsToObservations } from '../domain/inventory/systems';
 import {
   DEFAULT_SCAN_LIMITS,
   type ScanFinding,
   type ScanLimits,
   type SkippedEntry,
-} from '../inventory/types';
-import { comparePaths, listFiles } from '../inventory/walk';
+} from '../domain/inventory/types';
+import { comparePaths } from '../domain/inventory/systems';
+import { listFiles } from '../services/inventory/walk';
 import type {
   ApplyImportInput,
   ApplyScanInput,
   InventoryActivities,
   ScanSourceInput,
   ScanSourceResult,
-} from './analysis-contract';
+} from '../domain/contracts/analysis';
 
 /** Failure types the scan workflow does not retry. */
 export const SCAN_REJECTED = 'ScanRejected';

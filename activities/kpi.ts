@@ -1,14 +1,6 @@
 /** The scheduled KPI snapshot, as an activity (idempotent: the snapshot id is its key). */
-import type { KpiService } from '../kpi/service';
-
-export interface KpiActivities {
-  /** @returns the programme's status, or null when it no longer exists */
-  takeKpiSnapshot(input: {
-    programmeId: string;
-    snapshotId: string;
-    at: string;
-  }): Promise<{ status: string } | null>;
-}
+import type { KpiActivities } from '../domain/contracts/kpis';
+import type { KpiService } from '../services/kpi/service';
 
 export function createKpiActivities(service: KpiService): KpiActivities {
   return {

@@ -12,11 +12,16 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { MailLog } from '../db/approval-store';
 import type { ApprovalOutcome } from '../domain/schemas';
-import type { Mailer } from '../mail/mailer';
-import { mailTemplateSet, type TemplateSet } from '../mail/templates';
-import { approvalLinks, artefactUrl, programmeUrl } from '../approvals/links';
-import { deriveNonce, signToken, TOKEN_VERSION } from '../approvals/tokens';
-import type { ApprovalMail, MailResult, NoticeMail, NotificationActivities } from './notification-contract';
+import type { Mailer } from '../services/mail/mailer';
+import { mailTemplateSet, type TemplateSet } from '../services/mail/templates';
+import { approvalLinks, artefactUrl, programmeUrl } from '../services/approval-links/links';
+import { deriveNonce, signToken, TOKEN_VERSION } from '../services/approval-links/tokens';
+import type {
+  ApprovalMail,
+  MailResult,
+  NoticeMail,
+  NotificationActivities,
+} from '../domain/contracts/notifications';
 
 export interface NotificationDeps {
   mailer: Mailer;

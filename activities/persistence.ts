@@ -4,7 +4,7 @@
  * shared DataSource.
  */
 import type { ProgrammeRepository } from '../db/repository';
-import type { PersistenceActivities } from './contract';
+import type { PersistenceActivities } from '../domain/contracts/persistence';
 
 export function createPersistenceActivities(repo: ProgrammeRepository): PersistenceActivities {
   return {

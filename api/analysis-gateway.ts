@@ -5,9 +5,10 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { GenerateReportInput, ReportVersionSummary, ScanOutcome } from '../activities/analysis-contract';
-import type { InventoryScanInput } from '../workflows/inventory-scan';
-import type { inventoryScanWorkflow, reportWorkflow } from '../workflows';
+import type { GenerateReportInput, ReportVersionSummary, ScanOutcome } from '../domain/contracts/analysis';
+import { REPORT_UNAVAILABLE } from '../domain/report-kinds';
+import type { InventoryScanInput } from '../domain/contracts/workflows';
+import type { InventoryScanWorkflow, ReportWorkflow } from '../domain/contracts/workflows';
 import { ConflictError } from './programme-gateway';
 
 export interface AnalysisGateway {
@@ -23,8 +24,6 @@ export interface AnalysisGateway {
    */
   requestReport(input: GenerateReportInput, programmeWorkflowId: string, occasion: string): Promise<void>;
 }
-
-const REPORT_UNAVAILABLE = 'ReportUnavailable';
 
 function unavailableReason(err: unknown): string | undefined {
   if (!(err instanceof WorkflowFailedError)) return undefined;
@@ -52,7 +51,7 @@ export class TemporalAnalysisGateway implements AnalysisGateway {
   }
 
   async startScan(input: InventoryScanInput): Promise<void> {
-    await this.client.workflow.start<typeof inventoryScanWorkflow>('inventoryScanWorkflow', {
+    await this.client.workflow.start<InventoryScanWorkflow>('inventoryScanWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: this.scanWorkflowId(input),
       args: [input],
@@ -61,7 +60,7 @@ export class TemporalAnalysisGateway implements AnalysisGateway {
   }
 
   runImport(input: InventoryScanInput): Promise<ScanOutcome> {
-    return this.client.workflow.execute<typeof inventoryScanWorkflow>('inventoryScanWorkflow', {
+    return this.client.workflow.execute<InventoryScanWorkflow>('inventoryScanWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: this.scanWorkflowId(input),
       args: [input],
@@ -74,7 +73,7 @@ export class TemporalAnalysisGateway implements AnalysisGateway {
     programmeWorkflowId: string,
   ): Promise<ReportVersionSummary> {
     try {
-      return await this.client.workflow.execute<typeof reportWorkflow>('reportWorkflow', {
+      return await this.client.workflow.execute<ReportWorkflow>('reportWorkflow', {
         taskQueue: this.taskQueue,
         workflowId: reportWorkflowId(programmeWorkflowId, input, this.newId()),
         args: [input],
@@ -92,7 +91,7 @@ export class TemporalAnalysisGateway implements AnalysisGateway {
     occasion: string,
   ): Promise<void> {
     try {
-      await this.client.workflow.start<typeof reportWorkflow>('reportWorkflow', {
+      await this.client.workflow.start<ReportWorkflow>('reportWorkflow', {
         taskQueue: this.taskQueue,
         workflowId: reportWorkflowId(programmeWorkflowId, input, occasion),
         // One generation per occasion, even after the first has finished.

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { SERVICE_CHAIN, type AuditDraft, type TemporalEventRef } from '../domain/audit-chain';
 import { canonicalJson, sha256Hex } from '../domain/fingerprint';
 import type { Actor } from '../domain/roles';
-import { programmeStateDigest, type StateReader } from '../audit/state-digest';
+import { programmeStateDigest, type StateReader } from '../services/audit-trail/state-digest';
 import type { Reply, Route } from './route';
 
 export interface AuditRecorder {

@@ -5,21 +5,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { resolveApprovalSecret } from '../approvals/secret';
+import { resolveApprovalSecret } from '../services/approval-links/secret';
 import { ApiKeyStore } from '../db/api-key-store';
-import { ApprovalStore } from '../db/approval-store';
 import { openDatabase } from '../db/data-source';
 import { IdempotencyRepository } from '../db/idempotency-repository';
 import { OpsStats } from '../db/ops-stats';
 import { ProgrammeRepository } from '../db/repository';
-import { evidenceFeature } from '../evidence';
-import { kpiFeature } from '../kpi';
-import { auditFeature } from '../audit';
 import { ConfigError, loadConfig } from '../infra/config';
-import { analysisFeature } from './analysis-feature';
 import { createApp } from './app';
-import { apiKeyRoutes } from './routes/api-keys';
-import { approvalRoutes } from './routes/approvals';
+import { apiFeatures } from './features';
 import { LOG_REDACTION } from './security';
 import { createTemporalGateway } from './temporal-gateway';
 
@@ -58,15 +52,22 @@ export async function main(): Promise<void> {
 
   const dataSource = await openDatabase(config.databaseUrl);
   const gateway = await createTemporalGateway(config);
-  const analysis = analysisFeature({
+  const apiKeys = new ApiKeyStore(dataSource);
+  const features = apiFeatures({
     dataSource,
     client: gateway.client,
+    gateway,
     taskQueue: config.taskQueue,
+    logger,
+    evidence: { dir: config.evidenceDir, maxBytes: config.evidenceMaxBytes },
     scanRoots: config.scan.roots,
-    log: logger,
+    approvals: {
+      secret: resolveApprovalSecret({ approvalSecret: config.mail.approvalSecret, dataDir: config.dataDir }),
+      rateLimit: config.security.approvalLinks,
+      secureCookies: config.security.secureCookies,
+    },
+    apiKeys,
   });
-  const apiKeys = new ApiKeyStore(dataSource);
-  const audit = auditFeature(dataSource, gateway.client);
   const app = createApp({
     gateway,
     store: new ProgrammeRepository(dataSource),
@@ -75,25 +76,9 @@ export async function main(): Promise<void> {
     trustProxy: config.security.trustProxy,
     logger,
     ops: new OpsStats(dataSource, { approvalOverdueAfter: config.approvalOverdueAfter }),
-    extraRoutes: [
-      ...apiKeyRoutes(apiKeys),
-      ...evidenceFeature(dataSource, { dir: config.evidenceDir, maxBytes: config.evidenceMaxBytes }),
-      ...kpiFeature(dataSource).routes,
-      ...audit.routes,
-      ...analysis.routes,
-      ...approvalRoutes({
-        gateway,
-        links: new ApprovalStore(dataSource),
-        secret: resolveApprovalSecret({
-          approvalSecret: config.mail.approvalSecret,
-          dataDir: config.dataDir,
-        }),
-        rateLimit: config.security.approvalLinks,
-        secureCookies: config.security.secureCookies,
-      }),
-    ],
-    onInputAccepted: analysis.onInputAccepted,
-    audit: audit.trail,
+    extraRoutes: features.routes,
+    onInputAccepted: features.onInputAccepted,
+    audit: features.audit,
     idempotency: new IdempotencyRepository(dataSource),
     idempotencyTtlSeconds: config.idempotencyKeyTtlSeconds,
   });

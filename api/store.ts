@@ -4,7 +4,7 @@
  * Row types name only the fields the API reads: everything else a row carries is passed
  * through to the client as stored.
  */
-import type { ProgrammeRecord } from '../activities/contract';
+import type { ProgrammeRecord } from '../domain/contracts/persistence';
 import type { Certificate, CertificateStatus, ProgrammeStatus } from '../domain/types';
 
 export interface NewProgrammeRow extends ProgrammeRecord {

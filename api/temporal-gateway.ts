@@ -33,8 +33,8 @@ import {
   stageViewQuery,
   submitInputUpdate,
   withdrawSignal,
-} from '../workflows/messages';
-import type { programmeWorkflow } from '../workflows';
+} from '../domain/messages';
+import type { ProgrammeWorkflow } from '../domain/contracts/workflows';
 import {
   ConflictError,
   defaultWorkflowId,
@@ -88,7 +88,7 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
   async start(p: StartProgramme): Promise<{ workflowId: string }> {
     const workflowId = this.workflowIdFor(p.programmeId);
     try {
-      await this.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+      await this.client.workflow.start<ProgrammeWorkflow>('programmeWorkflow', {
         taskQueue: this.taskQueue,
         workflowId,
         args: [{ programmeId: p.programmeId, organisation: p.organisation, name: p.name, config: p.config }],

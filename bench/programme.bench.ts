@@ -31,7 +31,7 @@ import {
   stageViewQuery,
   submitInputUpdate,
   programmeViewQuery,
-} from '../workflows/messages';
+} from '../domain/messages';
 import type { programmeWorkflow } from '../workflows';
 import { scopeBody, PEOPLE } from '../test/support/fixtures';
 import { http, HttpJourneyPort } from '../test/support/http-port';

@@ -5,14 +5,14 @@
  * two heaviest renditions), median of several runs. Run alone with `node dist/bench/reports.bench.js`.
  */
 import { performance } from 'node:perf_hooks';
-import { CONTROLS, REQUIREMENTS } from '../catalogue/iso42001';
+import { CONTROLS, REQUIREMENTS } from '../domain/catalogue/iso42001';
 import type { AssessmentStatus, ScopeBody, SoaEntry } from '../domain/schemas';
 import type { RoadmapTask } from '../domain/types';
-import { buildInventoryView } from '../inventory/view';
-import { toDocument } from '../reports/documents';
-import { buildModel, type ReportSources } from '../reports/models';
-import { renderReport } from '../reports/render';
-import type { ReportFormat, ReportKind } from '../reports/kinds';
+import { buildInventoryView } from '../domain/inventory/view';
+import { toDocument } from '../services/reports/documents';
+import { buildModel, type ReportSources } from '../services/reports/models';
+import { renderReport } from '../services/reports/render';
+import type { ReportFormat, ReportKind } from '../domain/report-kinds';
 import type { BenchResult } from './types';
 
 export const SYSTEMS = 200;

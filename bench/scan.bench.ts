@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { scanTree } from '../inventory/scanner';
-import { DEFAULT_SCAN_LIMITS } from '../inventory/types';
+import { scanTree } from '../services/inventory/scanner';
+import { DEFAULT_SCAN_LIMITS } from '../domain/inventory/types';
 import type { BenchResult } from './types';
 
 export const FILES = 50_000;

@@ -6,33 +6,25 @@
  */
 import { EntitySchema, In, type DataSource, type EntityManager } from 'typeorm';
 import type { ScopeBody } from '../domain/schemas';
-import { classifyChange, mergeObservations } from '../inventory/systems';
+import { classifyChange, comparePaths, mergeObservations } from '../domain/inventory/systems';
 import type {
   AiSystemObservation,
   AiSystemRecord,
   DiscoveredSystem,
   InventoryDiff,
   ScanFinding,
+  ScanOutcome,
   SkippedEntry,
-} from '../inventory/types';
-import { comparePaths } from '../inventory/walk';
+} from '../domain/inventory/types';
 import type { DatabaseKind } from './database-url';
 import { ENTITY, entityColumns, type ArtefactRow } from './entities';
 import { DuplicateError, isDuplicateKeyError } from './errors';
 import { sqliteQueueFor, type SerialQueue } from './serial';
 
+export type { ScanOutcome } from '../domain/inventory/types';
+
 export type ScanKind = 'scan' | 'import';
 export type ScanStatus = 'queued' | 'running' | 'completed' | 'failed';
-
-export interface ScanOutcome {
-  diff: InventoryDiff;
-  /** New systems in scope: each gets an impact-assessment task. */
-  newInScope: DiscoveredSystem[];
-  skipped: SkippedEntry[];
-  /** Attempts the scan activity needed, and where the last one resumed. */
-  attempts?: number;
-  resumedFrom?: string;
-}
 
 export interface ScanRecord {
   programmeId: string;

@@ -1,21 +1,12 @@
 /** KPI snapshots: inserted once per snapshot id (a retried activity writes nothing twice). */
 import { EntitySchema, type DataSource } from 'typeorm';
-import type { Kpis } from '../kpi/compute';
-import type { Readiness } from '../kpi/readiness';
+import type { KpiSnapshot } from '../domain/kpis/snapshot';
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
 import { isDuplicateKeyError } from './errors';
 import { sqliteQueueFor, type SerialQueue } from './serial';
 
-export interface KpiSnapshot {
-  programmeId: string;
-  id: string;
-  cycle: number;
-  trigger: 'schedule' | 'on_demand';
-  takenAt: string;
-  kpis: Kpis;
-  readiness: Readiness;
-}
+export type { KpiSnapshot };
 
 const ENTITY = 'KpiSnapshot';
 

@@ -3,8 +3,8 @@
  * NULL on the way in (so an upsert clears a value the record no longer has) and are omitted on
  * the way out, so a read returns the same shape that was written.
  */
-import type { ArtefactRecord, ProgrammeRecord } from '../activities/contract';
-import type { AssessmentItemRecord } from '../activities/records';
+import type { ArtefactRecord, ProgrammeRecord } from '../domain/contracts/persistence';
+import type { AssessmentItemRecord } from '../domain/contracts/records';
 import type {
   ApprovalState,
   AuditRecord,

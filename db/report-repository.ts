@@ -4,7 +4,12 @@
  * so a version is complete or absent and never changes once stored.
  */
 import { EntitySchema, type DataSource, type EntityManager, type EntitySchemaColumnOptions } from 'typeorm';
-import type { ReportFileSummary, ReportFormat, ReportKind, ReportVersionSummary } from '../reports/kinds';
+import type {
+  ReportFileSummary,
+  ReportFormat,
+  ReportKind,
+  ReportVersionSummary,
+} from '../domain/report-kinds';
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
 import { DuplicateError, isDuplicateKeyError } from './errors';

@@ -4,7 +4,7 @@
  * rows again and nothing twice. Reads return plain camelCase records, never entity objects.
  */
 import type { DataSource, EntityManager, FindOptionsWhere, ObjectLiteral } from 'typeorm';
-import type { DomainRecords, ProgrammeRecord, ProgrammeStatusRecord } from '../activities/contract';
+import type { DomainRecords, ProgrammeRecord, ProgrammeStatusRecord } from '../domain/contracts/persistence';
 import type {
   AuditRecord,
   Certificate,

@@ -5,7 +5,7 @@
  * workflow keeps the requests in its state and calls these functions from its handlers,
  * validators and timer loop. Mail is sent by activities (see workflows/approvals.ts).
  */
-import type { DomainRecords } from '../activities/contract';
+import type { DomainRecords } from './contracts/persistence';
 import { APPROVAL_DEFAULTS } from './approval-defaults';
 import { summariseArtefact } from './artefact-summary';
 import { addDuration } from './durations';

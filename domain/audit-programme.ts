@@ -13,7 +13,7 @@
  * - In surveillance and recertification steps the audits the plan makes due by then must have
  *   been held; at recertification the whole universe must have been audited in the cycle.
  */
-import { CLAUSES, CONTROLS } from '../catalogue/iso42001';
+import { CLAUSES, CONTROLS } from './catalogue/iso42001';
 import type { AuditProgrammeBody, PlannedAudit } from './schemas';
 import type { AuditRecord, Dossier, StepId } from './types';
 

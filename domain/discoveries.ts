@@ -5,8 +5,8 @@
  * Pure; the stage workflow persists the returned records. A system already noted is ignored,
  * so a repeated signal changes nothing.
  */
-import type { DomainRecords } from '../activities/contract';
-import type { DiscoveredSystem } from '../inventory/types';
+import type { DomainRecords } from './contracts/persistence';
+import type { DiscoveredSystem } from './inventory/types';
 import { addDurationIso } from './durations';
 import type { StepContext } from './gates';
 import type { Dossier, RoadmapTask } from './types';

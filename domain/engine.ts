@@ -3,7 +3,7 @@
  * (reject with a reason, leaving no history), update handlers (apply), and their main loop
  * (gates and deadlines). No I/O, no clock: `ctx.now` is workflow time.
  */
-import type { DomainRecords } from '../activities/contract';
+import type { DomainRecords } from './contracts/persistence';
 import { addDurationIso } from './durations';
 import { currentAudit, evaluateGate, openMajors, type StepContext } from './gates';
 import type { ApprovalDef, DeadlineId } from './process-model';

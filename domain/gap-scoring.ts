@@ -7,9 +7,9 @@
  * largest applicable boost applies, boosts do not compound). Pure: the API and the report
  * activities compute the same order.
  */
-import { BOOSTABLE_OBJECTIVES, type BoostableObjective } from '../catalogue/annex-c';
-import { findRequirement, REQUIREMENTS } from '../catalogue/iso42001';
-import { GAP_FACTOR_KEYS, requirementProfile, type GapFactors } from '../catalogue/profiles';
+import { BOOSTABLE_OBJECTIVES, type BoostableObjective } from './catalogue/annex-c';
+import { findRequirement, REQUIREMENTS } from './catalogue/iso42001';
+import { GAP_FACTOR_KEYS, requirementProfile, type GapFactors } from './catalogue/profiles';
 import type { AssessmentStatus, GapFactorsInput, GapScoringConfig } from './schemas';
 import type { RoadmapTask } from './types';
 

@@ -2,7 +2,7 @@
  * Exit gates: pure predicates over the dossier. Each returns the reason it is not met, or
  * null; the reasons are what the status API shows as "what still blocks this step".
  */
-import { CLAUSES, REQUIREMENTS } from '../catalogue/iso42001';
+import { CLAUSES, REQUIREMENTS } from './catalogue/iso42001';
 import type { GateId, StepDef } from './process-model';
 import type { AuditRecord, Dossier, Finding } from './types';
 import { auditProgrammeGate } from './audit-programme';

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { parse as parseDuration } from 'tinyduration';
-import { CONTROLS, findRequirement, isRequirementId } from '../catalogue/iso42001';
-import { isRiskSourceId } from '../catalogue/annex-c';
-import { isIso27001Shared } from '../catalogue/profiles';
+import { CONTROLS, findRequirement, isRequirementId } from './catalogue/iso42001';
+import { isRiskSourceId } from './catalogue/annex-c';
+import { isIso27001Shared } from './catalogue/profiles';
 import { APPROVAL_DEFAULTS, APPROVER_ROLES } from './approval-defaults';
 import { independenceConflict } from './audit-programme';
 import { STEPS } from './process-model';

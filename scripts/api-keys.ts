@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CreateApiKeyBody } from '../api/routes/api-keys';
-import { createAuditTrail } from '../audit';
+import { createAuditTrail } from '../services/audit-trail';
 import { ApiKeyStore } from '../db/api-key-store';
 import { openDatabase } from '../db/data-source';
 import { SERVICE_CHAIN } from '../domain/audit-chain';

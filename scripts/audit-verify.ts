@@ -8,8 +8,8 @@
  * recomputed hashes would have gone unseen.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createAuditTrail } from '../audit';
-import type { VerificationReport } from '../audit/service';
+import { createAuditTrail } from '../services/audit-trail';
+import type { VerificationReport } from '../services/audit-trail/service';
 import { openDatabase } from '../db/data-source';
 import { SERVICE_CHAIN } from '../domain/audit-chain';
 import { ConfigError, loadConfig } from '../infra/config';

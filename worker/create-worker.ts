@@ -1,10 +1,11 @@
 /** Builds the worker that runs programme and stage workflows and the persistence activities. */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createPersistenceActivities } from '../activities';
-import type { NotificationActivities } from '../activities/notification-contract';
+import type { NotificationActivities } from '../domain/contracts/notifications';
 import { createDroppingNotificationActivities } from '../activities/notifications';
 import type { ProgrammeRepository } from '../db/repository';
-import { auditedPersistence, type AuditTrail } from '../audit';
+import { auditedPersistence } from '../activities/audited-persistence';
+import type { AuditTrail } from '../services/audit-trail';
 import type { WorkerTuning } from '../infra/config';
 
 export interface AimsWorkerOptions {

@@ -9,12 +9,13 @@ import pino from 'pino';
 import { openDatabase } from '../db/data-source';
 import { ProgrammeRepository } from '../db/repository';
 import { ConfigError, loadConfig } from '../infra/config';
-import { notificationsFromConfig } from '../mail/wiring';
+import { notificationsFromConfig } from './notifications';
 import { registerSearchAttributes } from '../infra/temporal-server';
-import { kpiFeature } from '../kpi';
-import { createAuditTrail } from '../audit';
+import { createKpiService } from '../services/kpi';
+import { createKpiActivities } from '../activities/kpi';
+import { createAuditTrail } from '../services/audit-trail';
 import { createAnalysisActivities } from '../activities/analysis';
-import { DEFAULT_SCAN_LIMITS } from '../inventory/types';
+import { DEFAULT_SCAN_LIMITS } from '../domain/inventory/types';
 import { createAimsWorker } from './create-worker';
 import { PinoSdkLogger } from './sdk-logger';
 import { workflowSource } from './workflow-source';
@@ -63,7 +64,7 @@ export async function main(): Promise<void> {
     tuning: config.worker,
     notifications: notificationsFromConfig(config, dataSource, logger),
     extraActivities: {
-      ...kpiFeature(dataSource).activities,
+      ...createKpiActivities(createKpiService(dataSource)),
       ...createAnalysisActivities(dataSource, {
         roots: config.scan.roots,
         limits: {

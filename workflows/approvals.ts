@@ -9,12 +9,12 @@
  * workflow state and workflow time only.
  */
 import { ApplicationFailure, log, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { DomainRecords } from '../activities/contract';
+import type { DomainRecords } from '../domain/contracts/persistence';
 import type {
   ApprovalMail,
   ApprovalMailKind,
   NotificationActivities,
-} from '../activities/notification-contract';
+} from '../domain/contracts/notifications';
 import {
   applyApproval,
   approvalPolicy,
@@ -54,7 +54,7 @@ import {
   approvalRequestsQuery,
   reassignApprovalUpdate,
   resendApprovalUpdate,
-} from './messages';
+} from '../domain/messages';
 
 /** Stage workflows started before this existed replay without it (see README, changing workflows). */
 export const EMAIL_APPROVALS_PATCH = 'email-approvals-v1';

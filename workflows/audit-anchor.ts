@@ -8,12 +8,11 @@
  * only runs that recorded the patch marker keep and carry anchors, so older histories replay
  * exactly as they ran.
  */
-import { defineQuery, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import type { AuditAnchor, AuditHead } from '../domain/audit-chain';
+import { auditAnchorsQuery } from '../domain/messages';
 
 export const AUDIT_ANCHOR_PATCH = 'audit-anchor-v1';
-
-export const auditAnchorsQuery = defineQuery<AuditAnchor[]>('auditAnchors');
 
 /**
  * A rewrite from any point on changes every later hash, so the latest anchors catch a rewrite

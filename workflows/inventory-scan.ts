@@ -12,21 +12,9 @@ import {
   log,
   proxyActivities,
 } from '@temporalio/workflow';
-import type { InventoryActivities, ScanOutcome } from '../activities/analysis-contract';
-import type { InventoryImportFormat } from '../domain/schemas';
-import { aiSystemsDiscoveredSignal } from './messages';
-
-export type ScanSource =
-  | { kind: 'scan'; path: string; inScope: boolean }
-  | { kind: 'import'; format: InventoryImportFormat; content: string; register: string };
-
-export interface InventoryScanInput {
-  programmeId: string;
-  /** The programme workflow to tell about new AI systems in scope. */
-  programmeWorkflowId: string;
-  scanId: string;
-  source: ScanSource;
-}
+import type { InventoryActivities, ScanOutcome } from '../domain/contracts/analysis';
+import type { InventoryScanInput } from '../domain/contracts/workflows';
+import { aiSystemsDiscoveredSignal } from '../domain/messages';
 
 /** Failure types that no retry can fix. */
 const NON_RETRYABLE = ['ScanRejected'];

@@ -4,7 +4,8 @@
  * workflow rather than inside it, so the journey's history stays free of it.
  */
 import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { KpiActivities } from '../activities/kpi';
+import type { KpiActivities } from '../domain/contracts/kpis';
+import type { KpiScheduleInput } from '../domain/contracts/workflows';
 import { addDuration } from '../domain/durations';
 
 const { takeKpiSnapshot } = proxyActivities<KpiActivities>({
@@ -14,13 +15,6 @@ const { takeKpiSnapshot } = proxyActivities<KpiActivities>({
 
 /** Snapshots per run before continuing as new (ten years of quarters). */
 const SNAPSHOTS_PER_RUN = 40;
-
-export interface KpiScheduleInput {
-  programmeId: string;
-  interval: string;
-  /** Snapshots taken by earlier runs; numbers the snapshot ids. */
-  taken?: number;
-}
 
 export async function kpiScheduleWorkflow(input: KpiScheduleInput): Promise<void> {
   let taken = input.taken ?? 0;

@@ -7,8 +7,8 @@
  * timetable comes from the dossier (domain/nc-follow-up.ts) and workflow time only.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { DomainRecords } from '../activities/contract';
-import type { NotificationActivities } from '../activities/notification-contract';
+import type { DomainRecords } from '../domain/contracts/persistence';
+import type { NotificationActivities } from '../domain/contracts/notifications';
 import { nextPlannedAuditDue } from '../domain/audit-programme';
 import { fireNcEvent, nextNcEvent } from '../domain/nc-follow-up';
 import type { Dossier } from '../domain/types';

@@ -19,7 +19,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PersistenceActivities } from '../activities/contract';
+import type { PersistenceActivities } from '../domain/contracts/persistence';
 import { dossierForNextCycle, newDossier } from '../domain/engine';
 import { carryIntoNextCycle } from '../domain/nc-follow-up';
 import { kpiScheduleWorkflow } from './kpi-schedule';
@@ -48,7 +48,7 @@ import {
   programmeViewQuery,
   stageProgressSignal,
   withdrawSignal,
-} from './messages';
+} from '../domain/messages';
 import { stageWorkflow } from './stage';
 import { AUDIT_ANCHOR_PATCH, AuditAnchors, type AuditAnchorCarry } from './audit-anchor';
 

@@ -8,7 +8,7 @@ import type {
   GenerateReportInput,
   ReportActivities,
   ReportVersionSummary,
-} from '../activities/analysis-contract';
+} from '../domain/contracts/analysis';
 
 const { generateReport } = proxyActivities<ReportActivities>({
   startToCloseTimeout: '5 minutes',

@@ -16,7 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PersistenceActivities } from '../activities/contract';
+import type { PersistenceActivities } from '../domain/contracts/persistence';
 import {
   activeDeadline,
   applyDecision,
@@ -45,7 +45,7 @@ import {
   stageViewQuery,
   submitInputUpdate,
   type StageProgress,
-} from './messages';
+} from '../domain/messages';
 
 const { saveRecords } = proxyActivities<PersistenceActivities>({
   startToCloseTimeout: '30 seconds',

@@ -24,9 +24,9 @@ import {
   type ApprovalOutcome,
 } from '../../domain/schemas';
 import type { LinkUseStore } from '../../db/approval-store';
-import { artefactUrl } from '../../approvals/links';
-import { confirmPage, problemPage, resultPage, type LinkProblem } from '../../approvals/pages';
-import { verifyToken, type ApprovalTokenPayload } from '../../approvals/tokens';
+import { artefactUrl } from '../../services/approval-links/links';
+import { confirmPage, problemPage, resultPage, type LinkProblem } from '../approval-pages/pages';
+import { verifyToken, type ApprovalTokenPayload } from '../../services/approval-links/tokens';
 import { approvalFormProtection } from '../approval-form';
 import { problemRateLimit, type RateLimitSetting } from '../auth';
 import { DependencyError, guarded } from '../dependencies';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { READERS } from '../../domain/roles';
-import type { AuditTrail } from '../../audit/service';
+import type { AuditTrail } from '../../services/audit-trail/service';
 import { requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';
 import { defineRoute, type Route } from '../route';

@@ -1,7 +1,7 @@
 /** KPI time series, on-demand snapshots, and the readiness score with its reasons. */
 import { CONTRIBUTES, READERS } from '../../domain/roles';
 import { z } from 'zod';
-import type { KpiService } from '../../kpi/service';
+import type { KpiService } from '../../services/kpi/service';
 import { requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';
 import { defineRoute, type Route } from '../route';

@@ -6,7 +6,7 @@
  */
 import { CONTRIBUTES, READERS } from '../../domain/roles';
 import { z } from 'zod';
-import { catalogueDocument } from '../../catalogue/profiles';
+import { catalogueDocument } from '../../domain/catalogue/profiles';
 import type { ReportRepository } from '../../db/report-repository';
 import type { ProgrammeRepository } from '../../db/repository';
 import { prioritiseGaps, resolveGapScoring, isTaskOverdue } from '../../domain/gap-scoring';
@@ -14,7 +14,7 @@ import { addDurationIso } from '../../domain/durations';
 import { GapScoringConfig, RoadmapPlanBody, type StageInput } from '../../domain/schemas';
 import type { InputResult, RoadmapTask } from '../../domain/types';
 import type { StoredAssessment } from '../../db/repository';
-import { currentAssessments } from '../../reports/models';
+import { currentAssessments } from '../../services/reports/models';
 import {
   CONTENT_TYPES,
   FORMATS_OF,
@@ -26,7 +26,7 @@ import {
   CYCLE_KEY,
   type ReportKind,
   type ReportVersionSummary,
-} from '../../reports/kinds';
+} from '../../domain/report-kinds';
 import type { AnalysisGateway } from '../analysis-gateway';
 import { programmePath, requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';

@@ -5,7 +5,7 @@
  * (every feature module as production wires it) refuses anonymous calls on protected routes.
  */
 import { createHash } from 'node:crypto';
-import { createAuditTrail } from '../../audit';
+import { createAuditTrail } from '../../services/audit-trail';
 import { SERVICE_CHAIN } from '../../domain/audit-chain';
 import { runKeysCommand, bootstrapAdminKey } from '../../scripts/api-keys';
 import { testDatabases } from '../support/databases';

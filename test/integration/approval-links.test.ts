@@ -7,7 +7,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { ScopeBody, StageInput } from '../../domain/schemas';
-import { deriveNonce, signToken, verifyToken, type ApprovalTokenPayload } from '../../approvals/tokens';
+import {
+  deriveNonce,
+  signToken,
+  verifyToken,
+  type ApprovalTokenPayload,
+} from '../../services/approval-links/tokens';
 import { testDatabases } from '../support/databases';
 import { PEOPLE, scopeBody } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';

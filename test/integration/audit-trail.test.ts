@@ -4,13 +4,13 @@
  * edited, deleted, reordered and rewritten directly in the database, and verification names the
  * first broken link each time (the rewrite only through the anchors in the workflow history).
  */
-import { AuditTrail } from '../../audit/service';
-import { createAuditTrail } from '../../audit';
+import { AuditTrail } from '../../services/audit-trail/service';
+import { createAuditTrail } from '../../services/audit-trail';
 import { main as verifyCli } from '../../scripts/audit-verify';
 import { AuditRepository } from '../../db/audit-repository';
 import { auditEventHash, type AuditAnchor, type AuditEvent } from '../../domain/audit-chain';
 import type { Role } from '../../domain/roles';
-import { auditAnchorsQuery } from '../../workflows/audit-anchor';
+import { auditAnchorsQuery } from '../../domain/messages';
 import { testDatabases } from '../support/databases';
 import { assessmentItems, PEOPLE } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';

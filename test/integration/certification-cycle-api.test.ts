@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import yauzl from 'yauzl';
-import { CLAUSES, CONTROLS } from '../../catalogue/iso42001';
-import type { AuditPackManifest } from '../../evidence/audit-pack';
+import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
+import type { AuditPackManifest } from '../../services/evidence/audit-pack';
 import { testDatabases } from '../support/databases';
 import { NOT_APPLICABLE_CONTROL, PEOPLE } from '../support/fixtures';
 import { http, HttpJourneyPort, type HttpResult } from '../support/http-port';

@@ -8,7 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createPersistenceActivities } from '../../activities';
-import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
+import type {
+  DomainRecords,
+  PersistenceActivities,
+  ProgrammeStatusRecord,
+} from '../../domain/contracts/persistence';
 import type {
   ApprovalState,
   AuditRecord,

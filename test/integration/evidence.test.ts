@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import yauzl from 'yauzl';
-import type { AuditPackManifest } from '../../evidence/audit-pack';
+import type { AuditPackManifest } from '../../services/evidence/audit-pack';
 import { testDatabases } from '../support/databases';
 import { PEOPLE, scopeBody } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';

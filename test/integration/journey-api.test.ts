@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporalCliPath } from '../../infra/temporal-binaries';
-import { REQUIREMENTS } from '../../catalogue/iso42001';
+import { REQUIREMENTS } from '../../domain/catalogue/iso42001';
 import { testDatabases } from '../support/databases';
 import { PEOPLE } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';

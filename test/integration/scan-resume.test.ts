@@ -7,7 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { CheckpointEvent } from '../../activities/inventory';
-import { scanTree } from '../../inventory/scanner';
+import { scanTree } from '../../services/inventory/scanner';
 import { testDatabases } from '../support/databases';
 import { http } from '../support/http-port';
 import { createFixtureRepo, type FixtureRepo } from '../support/inventory-fixtures';

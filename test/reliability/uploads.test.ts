@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { INVENTORY_IMPORT_MAX_CHARS } from '../../domain/schemas';
-import { MAX_IMPORT_ENTRIES } from '../../inventory/import';
+import { MAX_IMPORT_ENTRIES } from '../../services/inventory/import';
 import { testDatabases } from '../support/databases';
 import { PEOPLE } from '../support/fixtures';
 import { MailCatcher } from '../support/mail';

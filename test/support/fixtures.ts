@@ -2,7 +2,7 @@
  * Realistic programme content shared by workflow and integration tests: one organisation with
  * three AI systems, a full catalogue assessment with real gaps, and an SoA for every control.
  */
-import { CONTROLS, REQUIREMENTS } from '../../catalogue/iso42001';
+import { CONTROLS, REQUIREMENTS } from '../../domain/catalogue/iso42001';
 import type { AssessmentItem, ScopeBody, SoaEntry } from '../../domain/schemas';
 
 export const PEOPLE = {

@@ -2,7 +2,7 @@
  * Drives a programme through the journey over any transport (direct Temporal updates in
  * workflow tests, HTTP in integration tests), so every suite exercises the same script.
  */
-import { CLAUSES, CONTROLS } from '../../catalogue/iso42001';
+import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
 import type { AuditFinding, AuditKind, DecisionBody, PlannedAudit, StageInput } from '../../domain/schemas';
 import type { StepId } from '../../domain/types';
 import {

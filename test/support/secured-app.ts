@@ -15,7 +15,7 @@ import { inventoryRoutes } from '../../api/routes/inventory';
 import { kpiRoutes } from '../../api/routes/kpis';
 import { reportRoutes } from '../../api/routes/reports';
 import type { Route } from '../../api/route';
-import type { EvidenceService } from '../../evidence/service';
+import type { EvidenceService } from '../../services/evidence/service';
 import { MemoryApiKeys } from './api-keys';
 
 /**

@@ -15,22 +15,20 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { createNotificationActivities } from '../../activities/notifications';
 import { createApp } from '../../api/app';
-import { approvalRoutes } from '../../api/routes/approvals';
+import { apiFeatures } from '../../api/features';
 import { TemporalProgrammeGateway } from '../../api/temporal-gateway';
-import { apiKeyRoutes } from '../../api/routes/api-keys';
 import { ApiKeyStore } from '../../db/api-key-store';
 import { ApprovalStore } from '../../db/approval-store';
 import { openDatabase } from '../../db/data-source';
 import { IdempotencyRepository } from '../../db/idempotency-repository';
 import { OpsStats } from '../../db/ops-stats';
 import { ProgrammeRepository } from '../../db/repository';
-import { evidenceFeature } from '../../evidence';
-import { kpiFeature } from '../../kpi';
-import { auditFeature, createAuditTrail } from '../../audit';
+import { createAuditTrail } from '../../services/audit-trail';
+import { createKpiService } from '../../services/kpi';
 import { createAnalysisActivities } from '../../activities/analysis';
 import type { ScanSettings } from '../../activities/inventory';
-import { analysisFeature } from '../../api/analysis-feature';
-import { createMailer } from '../../mail/mailer';
+import { createKpiActivities } from '../../activities/kpi';
+import { createMailer } from '../../services/mail/mailer';
 import { createAimsWorker } from '../../worker/create-worker';
 import { ROLES, type Role } from '../../domain/roles';
 
@@ -79,7 +77,6 @@ export async function startStack(opts: {
   const dataSource: DataSource = await openDatabase(opts.databaseUrl);
   const repository = new ProgrammeRepository(dataSource);
   const evidenceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-evidence-'));
-  const kpis = kpiFeature(dataSource);
   const scanRoots = opts.scanRoots ?? [os.tmpdir()];
   const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-outbox-'));
   const approvalSecret = randomBytes(32).toString('base64url');
@@ -144,7 +141,7 @@ export async function startStack(opts: {
           publicBaseUrl: () => (server ? stack.baseUrl() : lastBaseUrl),
         }),
         extraActivities: {
-          ...kpis.activities,
+          ...createKpiActivities(createKpiService(dataSource)),
           ...createAnalysisActivities(dataSource, { roots: scanRoots, ...opts.scan }),
         },
       });
@@ -160,36 +157,27 @@ export async function startStack(opts: {
     },
     async startApi() {
       const gateway = new TemporalProgrammeGateway(stack.client(), taskQueue);
-      const analysis = analysisFeature({
+      const features = apiFeatures({
         dataSource,
         client: stack.client(),
+        gateway,
         taskQueue,
+        logger,
+        evidence: { dir: evidenceDir, maxBytes: 5 * 1024 * 1024 },
         scanRoots,
-        log: logger,
+        // Tests click through many links from one address; the limit itself is unit-tested.
+        approvals: { secret: approvalSecret, rateLimit: { limit: 10_000, windowMs: 60_000 } },
+        apiKeys,
       });
-      const audit = auditFeature(dataSource, stack.client());
       const app = createApp({
         gateway,
         store: repository,
         authenticator: apiKeys,
         logger,
         ops: new OpsStats(dataSource, { approvalOverdueAfter: 'P14D' }),
-        extraRoutes: [
-          ...apiKeyRoutes(apiKeys),
-          ...evidenceFeature(dataSource, { dir: evidenceDir, maxBytes: 5 * 1024 * 1024 }),
-          ...kpis.routes,
-          ...audit.routes,
-          // Tests click through many links from one address; the limit itself is unit-tested.
-          ...approvalRoutes({
-            gateway,
-            links: approvalStore,
-            secret: approvalSecret,
-            rateLimit: { limit: 10_000, windowMs: 60_000 },
-          }),
-          ...analysis.routes,
-        ],
-        onInputAccepted: analysis.onInputAccepted,
-        audit: audit.trail,
+        extraRoutes: features.routes,
+        onInputAccepted: features.onInputAccepted,
+        audit: features.audit,
         idempotency: new IdempotencyRepository(dataSource),
       });
       await new Promise<void>((resolve) => {

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
-import { CONTROLS } from '../../catalogue/iso42001';
+import { CONTROLS } from '../../domain/catalogue/iso42001';
 import type { ProgrammeRepository } from '../../db/repository';
 import type { DecisionBody, StageInput } from '../../domain/schemas';
 import type { InputResult, StageView } from '../../domain/types';

@@ -3,8 +3,13 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureSecretFile, resolveApprovalSecret, SECRET_FILE } from '../../approvals/secret';
-import { deriveNonce, signToken, verifyToken, type ApprovalTokenPayload } from '../../approvals/tokens';
+import { ensureSecretFile, resolveApprovalSecret, SECRET_FILE } from '../../services/approval-links/secret';
+import {
+  deriveNonce,
+  signToken,
+  verifyToken,
+  type ApprovalTokenPayload,
+} from '../../services/approval-links/tokens';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123';
 const NOW = Date.parse('2027-01-01T00:00:00Z');

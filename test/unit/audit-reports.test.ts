@@ -2,25 +2,25 @@
  * The internal audit report and management review minutes models, the records-as-of rule of
  * the minutes, and the KPIs this issue wired (inventory completeness, overdue approvals).
  */
-import { CLAUSES, CONTROLS } from '../../catalogue/iso42001';
+import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
 import type { ProgrammeConfig } from '../../domain/schemas';
 import type { AuditRecord, Finding } from '../../domain/types';
-import { computeKpis } from '../../kpi/compute';
+import { computeKpis } from '../../domain/kpis/compute';
 import {
   compileReviewInputs,
   reviewRecordsAsOf,
   type ReviewRecords,
-} from '../../kpi/management-review-inputs';
-import { overdueApprovals } from '../../kpi/service';
-import type { InventoryItem } from '../../inventory/view';
+} from '../../domain/kpis/management-review-inputs';
+import { overdueApprovals } from '../../services/kpi/service';
+import type { InventoryItem } from '../../domain/inventory/view';
 import {
   AuditReportUnavailable,
   internalAuditModel,
   managementReviewModel,
   type AuditReportSources,
-} from '../../reports/audit-reports';
-import { toDocument } from '../../reports/documents';
-import { renderReport } from '../../reports/render';
+} from '../../services/reports/audit-reports';
+import { toDocument } from '../../services/reports/documents';
+import { renderReport } from '../../services/reports/render';
 import { scopeBody, soaEntries } from '../support/fixtures';
 
 const now = Date.parse('2027-06-01T00:00:00Z');

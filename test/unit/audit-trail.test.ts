@@ -8,15 +8,11 @@ import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
 import pino from 'pino';
-import { analysisFeature } from '../../api/analysis-feature';
 import { AuditHook } from '../../api/audit-hook';
 import { buildOpenApiDocument } from '../../api/openapi';
 import type { Reply, Route } from '../../api/route';
 import { buildRoutes } from '../../api/routes';
-import { apiKeyRoutes } from '../../api/routes/api-keys';
-import { approvalRoutes } from '../../api/routes/approvals';
-import { auditFeature } from '../../audit';
-import { ApiKeyStore } from '../../db/api-key-store';
+import { apiFeatures } from '../../api/features';
 import { createDataSource } from '../../db/data-source';
 import {
   GENESIS_HASH,
@@ -28,8 +24,6 @@ import {
   type AuditEvent,
 } from '../../domain/audit-chain';
 import { canonicalJson } from '../../domain/fingerprint';
-import { evidenceFeature } from '../../evidence';
-import { kpiFeature } from '../../kpi';
 
 const CHAIN = 'p-1';
 
@@ -270,22 +264,16 @@ describe('the production route table', () => {
     const unused = () => Promise.reject(new Error('unused'));
     const routes: Route[] = [
       ...buildRoutes({ workflowIdFor: (id) => id }),
-      ...apiKeyRoutes(new ApiKeyStore(dataSource)),
-      ...evidenceFeature(dataSource, { dir: os.tmpdir(), maxBytes: 1024 }),
-      ...kpiFeature(dataSource).routes,
-      ...auditFeature(dataSource, client).routes,
-      ...analysisFeature({
+      ...apiFeatures({
         dataSource,
         client,
-        taskQueue: 'q',
-        scanRoots: [os.tmpdir()],
-        log: pino({ level: 'silent' }),
-      }).routes,
-      ...approvalRoutes({
         gateway: { approvals: unused, decide: unused, resendApproval: unused, reassignApproval: unused },
-        links: { findLinkUse: () => Promise.resolve(null), recordLinkUse: () => Promise.resolve(true) },
-        secret: 'x'.repeat(32),
-      }),
+        taskQueue: 'q',
+        logger: pino({ level: 'silent' }),
+        evidence: { dir: os.tmpdir(), maxBytes: 1024 },
+        scanRoots: [os.tmpdir()],
+        approvals: { secret: 'x'.repeat(32) },
+      }).routes,
     ];
     // The document must build: the new routes' schemas are all named.
     expect(Object.keys(buildOpenApiDocument(routes).paths)).toContain(

@@ -9,7 +9,7 @@ import {
   findRequirement,
   isRequirementId,
   type ControlGroupId,
-} from '../../catalogue/iso42001';
+} from '../../domain/catalogue/iso42001';
 
 const countBy = <T>(items: readonly T[], key: (item: T) => string): Record<string, number> => {
   const counts: Record<string, number> = {};

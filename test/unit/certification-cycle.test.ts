@@ -3,7 +3,7 @@
  * auditor independence, nonconformity follow-up deadlines, the certification body's minor-NC
  * rules at the next audit, carry-over into the next cycle, and stage-1 concerns in readiness.
  */
-import { CLAUSES, CONTROLS } from '../../catalogue/iso42001';
+import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
 import { auditProgrammeGate, auditProgrammeStatus, nextPlannedAuditDue } from '../../domain/audit-programme';
 import { applyInput, inputRejection, stageView, type StepContext } from '../../domain/engine';
 import {
@@ -26,8 +26,8 @@ import {
   toCertificateRow,
   toFindingRow,
 } from '../../db/mappers';
-import { readiness } from '../../kpi/readiness';
-import { stage1Facts } from '../../kpi/service';
+import { readiness } from '../../domain/kpis/readiness';
+import { stage1Facts } from '../../services/kpi/service';
 import { PEOPLE, scopeBody } from '../support/fixtures';
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@
  * gates, approvals and deadlines. Every input goes through the real request schema first.
  */
 import type { z } from 'zod';
-import { REQUIREMENTS } from '../../catalogue/iso42001';
+import { REQUIREMENTS } from '../../domain/catalogue/iso42001';
 import {
   activeDeadline,
   applyDecision,

@@ -2,8 +2,8 @@
  * Gap scoring: factors defaulted per requirement, weights and objective boosts per programme,
  * the resulting order, and roadmap tasks attached to their gaps with overdue flags.
  */
-import { REQUIREMENTS } from '../../catalogue/iso42001';
-import { requirementProfile } from '../../catalogue/profiles';
+import { REQUIREMENTS } from '../../domain/catalogue/iso42001';
+import { requirementProfile } from '../../domain/catalogue/profiles';
 import {
   DEFAULT_GAP_WEIGHTS,
   prioritiseGaps,

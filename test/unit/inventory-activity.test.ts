@@ -11,14 +11,10 @@ import {
   type InventoryActivityDeps,
   type ScanCheckpoint,
 } from '../../activities/inventory';
-import type {
-  InventoryActivities,
-  ScanSourceInput,
-  ScanSourceResult,
-} from '../../activities/analysis-contract';
-import { scanTree } from '../../inventory/scanner';
-import type { ScanFinding } from '../../inventory/types';
-import { comparePaths } from '../../inventory/walk';
+import type { InventoryActivities, ScanSourceInput, ScanSourceResult } from '../../domain/contracts/analysis';
+import { scanTree } from '../../services/inventory/scanner';
+import type { ScanFinding } from '../../domain/inventory/types';
+import { comparePaths } from '../../domain/inventory/systems';
 import { createFixtureRepo, type FixtureRepo } from '../support/inventory-fixtures';
 
 const LIMITS = { maxFileBytes: 64 * 1024, maxFiles: 1000, maxDepth: 20 };

@@ -2,7 +2,7 @@
  * Inventory imports in the three documented formats, and the problems a bad file reports: one
  * pointer per row and field, so the whole file is fixed in one round trip.
  */
-import { entriesToObservations, parseInventoryImport } from '../../inventory/import';
+import { entriesToObservations, parseInventoryImport } from '../../services/inventory/import';
 
 const CSV = [
   'id,name,purpose,owner,lifecycleStage,aiRole,dataSources,models,thirdPartyServices,locations,inScope',

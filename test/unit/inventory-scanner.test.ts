@@ -6,10 +6,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { matchesFormat } from '../../inventory/magic';
-import { maskSecrets, scanTree, type TreeScan } from '../../inventory/scanner';
-import { findingsToObservations } from '../../inventory/systems';
-import { comparePaths, listFiles } from '../../inventory/walk';
+import { matchesFormat } from '../../services/inventory/magic';
+import { maskSecrets, scanTree, type TreeScan } from '../../services/inventory/scanner';
+import { findingsToObservations } from '../../domain/inventory/systems';
+import { comparePaths } from '../../domain/inventory/systems';
+import { listFiles } from '../../services/inventory/walk';
 import {
   createFixtureRepo,
   ggufBytes,

@@ -2,16 +2,16 @@
  * One AI system seen by several sources, what counts as a change on a re-scan, the completeness
  * KPI, and the impact-assessment task a stage opens for a new system in scope.
  */
-import { CLAUSES } from '../../catalogue/iso42001';
-import { ANNEX_C_OBJECTIVES, ANNEX_C_RISK_SOURCES } from '../../catalogue/annex-c';
-import { catalogueDocument, isIso27001Shared, requirementProfile } from '../../catalogue/profiles';
+import { CLAUSES } from '../../domain/catalogue/iso42001';
+import { ANNEX_C_OBJECTIVES, ANNEX_C_RISK_SOURCES } from '../../domain/catalogue/annex-c';
+import { catalogueDocument, isIso27001Shared, requirementProfile } from '../../domain/catalogue/profiles';
 import { applyDiscoveredSystems } from '../../domain/discoveries';
 import { newDossier } from '../../domain/engine';
 import { stepDef } from '../../domain/process-model';
 import { ProgrammeConfig, ScopeBody } from '../../domain/schemas';
-import { classifyChange, mergeObservations, slugify } from '../../inventory/systems';
-import type { AiSystemObservation } from '../../inventory/types';
-import { buildInventoryView } from '../../inventory/view';
+import { classifyChange, mergeObservations, slugify } from '../../domain/inventory/systems';
+import type { AiSystemObservation } from '../../domain/inventory/types';
+import { buildInventoryView } from '../../domain/inventory/view';
 import { scopeBody } from '../support/fixtures';
 
 const meta = { firstSeenAt: '2027-01-01T00:00:00Z', updatedAt: '2027-01-02T00:00:00Z', lastScanId: 'scan-2' };

@@ -1,8 +1,8 @@
-import { CLAUSES, CONTROLS } from '../../catalogue/iso42001';
+import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
 import type { Finding, RoadmapTask } from '../../domain/types';
-import { computeKpis, type KpiInputs } from '../../kpi/compute';
-import { compileReviewInputs } from '../../kpi/management-review-inputs';
-import { readiness } from '../../kpi/readiness';
+import { computeKpis, type KpiInputs } from '../../domain/kpis/compute';
+import { compileReviewInputs } from '../../domain/kpis/management-review-inputs';
+import { readiness } from '../../domain/kpis/readiness';
 import { scopeBody, soaEntries } from '../support/fixtures';
 
 const now = Date.parse('2027-06-01T00:00:00Z');

@@ -6,14 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { ApprovalMail, NoticeMail } from '../../activities/notification-contract';
+import type { ApprovalMail, NoticeMail } from '../../domain/contracts/notifications';
 import { createNotificationActivities, messageIdFor } from '../../activities/notifications';
-import { confirmPage, problemPage, resultPage, type LinkProblem } from '../../approvals/pages';
-import { verifyToken } from '../../approvals/tokens';
+import { confirmPage, problemPage, resultPage, type LinkProblem } from '../../api/approval-pages/pages';
+import { verifyToken } from '../../services/approval-links/tokens';
 import type { MailLog, SentMail } from '../../db/approval-store';
 import { NOTICE_KINDS } from '../../domain/notices';
-import { createMailer, outboxFileName } from '../../mail/mailer';
-import { mailTemplateSet } from '../../mail/templates';
+import { createMailer, outboxFileName } from '../../services/mail/mailer';
+import { mailTemplateSet } from '../../services/mail/templates';
 
 const SECRET = 'mail-test-secret-mail-test-secret-0123';
 

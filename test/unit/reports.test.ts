@@ -5,14 +5,14 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { CONTROLS } from '../../catalogue/iso42001';
+import { CONTROLS } from '../../domain/catalogue/iso42001';
 import type { SoaEntry } from '../../domain/schemas';
 import type { ApprovalState, RoadmapTask } from '../../domain/types';
-import { buildInventoryView } from '../../inventory/view';
-import { toDocument } from '../../reports/documents';
-import { buildModel, ReportUnavailableError, type ReportSources } from '../../reports/models';
-import { renderReport } from '../../reports/render';
-import type { ReportFormat, ReportKind } from '../../reports/kinds';
+import { buildInventoryView } from '../../domain/inventory/view';
+import { toDocument } from '../../services/reports/documents';
+import { buildModel, ReportUnavailableError, type ReportSources } from '../../services/reports/models';
+import { renderReport } from '../../services/reports/render';
+import type { ReportFormat, ReportKind } from '../../domain/report-kinds';
 import {
   PEOPLE,
   assessmentItems,

@@ -10,12 +10,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import type { PersistenceActivities, DomainRecords } from '../../activities/contract';
-import type {
-  ApprovalMail,
-  NoticeMail,
-  NotificationActivities,
-} from '../../activities/notification-contract';
+import type { PersistenceActivities, DomainRecords } from '../../domain/contracts/persistence';
+import type { ApprovalMail, NoticeMail, NotificationActivities } from '../../domain/contracts/notifications';
 import type { ApprovalRequestView } from '../../domain/approvals';
 import { ProgrammeConfig, type StageInput } from '../../domain/schemas';
 import { AimsOverdue } from '../../domain/search-attributes';
@@ -27,7 +23,7 @@ import {
   recordDecisionUpdate,
   stageViewQuery,
   submitInputUpdate,
-} from '../../workflows/messages';
+} from '../../domain/messages';
 import type { programmeWorkflow, stageWorkflow } from '../../workflows';
 import { GAPS, PEOPLE, assessmentItems, scopeBody } from '../support/fixtures';
 import {

@@ -5,7 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { DomainRecords, PersistenceActivities, ProgrammeStatusRecord } from '../../activities/contract';
+import type {
+  DomainRecords,
+  PersistenceActivities,
+  ProgrammeStatusRecord,
+} from '../../domain/contracts/persistence';
 import { createDroppingNotificationActivities } from '../../activities/notifications';
 import { idleKpiActivities } from '../support/kpi-activities';
 import { ProgrammeConfig, type DecisionBody, type StageInput } from '../../domain/schemas';
@@ -15,7 +19,7 @@ import {
   recordDecisionUpdate,
   stageViewQuery,
   submitInputUpdate,
-} from '../../workflows/messages';
+} from '../../domain/messages';
 import type { programmeWorkflow } from '../../workflows';
 import {
   audit,

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import type { KpiActivities } from '../../activities/kpi';
+import type { KpiActivities } from '../../domain/contracts/kpis';
 import type { kpiScheduleWorkflow } from '../../workflows';
 import { useTimeSkipping } from '../support/temporal';
 

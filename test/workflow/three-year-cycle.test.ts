@@ -10,9 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { DomainRecords, PersistenceActivities } from '../../activities/contract';
-import type { KpiActivities } from '../../activities/kpi';
-import type { NoticeMail, NotificationActivities } from '../../activities/notification-contract';
+import type { DomainRecords, PersistenceActivities } from '../../domain/contracts/persistence';
+import type { KpiActivities } from '../../domain/contracts/kpis';
+import type { NoticeMail, NotificationActivities } from '../../domain/contracts/notifications';
 import { addDuration } from '../../domain/durations';
 import { ProgrammeConfig, type AuditFinding, type StageInput } from '../../domain/schemas';
 import type { Finding, StageView, StepId, TransitionRecord } from '../../domain/types';
@@ -21,7 +21,7 @@ import {
   recordDecisionUpdate,
   stageViewQuery,
   submitInputUpdate,
-} from '../../workflows/messages';
+} from '../../domain/messages';
 import type { programmeWorkflow } from '../../workflows';
 import {
   auditProgramme,

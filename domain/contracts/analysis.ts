@@ -1,0 +1,73 @@
+/**
+ * Activities of the inventory and report workflows. Workflows import this file with
+ * `import type` only; the implementations (inventory.ts, reports.ts) do the I/O.
+ */
+import type { InventoryImportFormat } from '../schemas';
+import type { DiscoveredSystem, ScanOutcome, SkippedEntry } from '../inventory/types';
+import type { ReportKind, ReportVersionSummary } from '../report-kinds';
+
+export type { ScanOutcome } from '../inventory/types';
+export type { ReportVersionSummary } from '../report-kinds';
+
+export interface ScanSourceInput {
+  programmeId: string;
+  scanId: string;
+  /** The real path the API resolved inside a scan root; the activity checks it again. */
+  path: string;
+}
+
+export interface ScanSourceResult {
+  /** The scanned directory's name: it names the system of findings outside any project. */
+  rootName: string;
+  filesSeen: number;
+  filesScanned: number;
+  /** Files this attempt processed (fewer than filesScanned when it resumed from a checkpoint). */
+  filesScannedThisAttempt: number;
+  findings: number;
+  skipped: SkippedEntry[];
+  attempt: number;
+  /** The checkpoint cursor this attempt resumed after, if any. */
+  resumedFrom?: string;
+}
+
+export interface ApplyScanInput {
+  programmeId: string;
+  scanId: string;
+  inScope: boolean;
+  scanned: ScanSourceResult;
+}
+
+export interface ApplyImportInput {
+  programmeId: string;
+  scanId: string;
+  format: InventoryImportFormat;
+  content: string;
+  register: string;
+}
+
+export interface InventoryActivities {
+  /** Walks the tree with heartbeats; resumes after the last checkpoint on a retry. */
+  scanSource(input: ScanSourceInput): Promise<ScanSourceResult>;
+  /** Turns the scan's stored findings into AI systems and applies them to the inventory. */
+  applyScan(input: ApplyScanInput): Promise<ScanOutcome>;
+  applyImport(input: ApplyImportInput): Promise<ScanOutcome>;
+  failScan(input: { programmeId: string; scanId: string; error: string }): Promise<void>;
+}
+
+export interface GenerateReportInput {
+  programmeId: string;
+  kind: ReportKind;
+  /** The AI system id for impact assessments; '' for the other kinds. */
+  key: string;
+}
+
+export interface ReportActivities {
+  /** Builds every format of the report; stores a new version only when its content changed. */
+  generateReport(input: GenerateReportInput): Promise<ReportVersionSummary>;
+}
+
+/** What the scan workflow tells the programme when new AI systems in scope appear. */
+export interface AiSystemsDiscovered {
+  scanId: string;
+  systems: DiscoveredSystem[];
+}

@@ -1,0 +1,52 @@
+/** Message definitions shared by the workflows and the client gateway. */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalRequestView } from './approvals';
+import type { AuditAnchor } from './audit-chain';
+import type { DiscoveryEvent } from './discoveries';
+import type { ReassignApprovalBody, StageInput } from './schemas';
+import type {
+  ApprovalDecisionResult,
+  Certificate,
+  DecisionInput,
+  InputResult,
+  ProgrammeView,
+  StageView,
+} from './types';
+
+/** Rejections from validators carry this type; the API answers them with 409. */
+export const INPUT_REJECTED = 'InputRejected';
+
+export const submitInputUpdate = defineUpdate<InputResult, [StageInput]>('submitInput');
+export const recordDecisionUpdate = defineUpdate<ApprovalDecisionResult, [DecisionInput]>('recordDecision');
+export const stageViewQuery = defineQuery<StageView>('stageView');
+
+/** The approval requests of the running step (current round of each gate). */
+export const approvalRequestsQuery = defineQuery<ApprovalRequestView[]>('approvalRequests');
+/** Sends the open request of a gate again, with the same links, to those who have not decided. */
+export const resendApprovalUpdate = defineUpdate<ApprovalRequestView, [{ gate: string }]>('resendApproval');
+/** Replaces an approver: the old links stop working, new ones go out, and the clock restarts. */
+export const reassignApprovalUpdate = defineUpdate<
+  ApprovalRequestView,
+  [ReassignApprovalBody & { gate: string }]
+>('reassignApproval');
+
+export const programmeViewQuery = defineQuery<ProgrammeView>('programmeView');
+/**
+ * New AI systems in scope found by an inventory scan or import: the programme forwards it to
+ * the running stage, which opens an impact-assessment task for each (domain/discoveries.ts).
+ */
+export const aiSystemsDiscoveredSignal = defineSignal<[DiscoveryEvent]>('aiSystemsDiscovered');
+/** A signal, not an update: withdrawal must be accepted even when no worker is running. */
+export const withdrawSignal = defineSignal<[{ reason: string }]>('withdraw');
+
+export interface StageProgress {
+  stepKey: string;
+  nextDueAt?: string;
+  overdue: boolean;
+  certificate?: Certificate;
+}
+/** Sent by a stage to its programme so that search attributes follow deadlines and lapses. */
+export const stageProgressSignal = defineSignal<[StageProgress]>('stageProgress');
+
+/** The audit-trail anchors the programme keeps in its history (workflows/audit-anchor.ts). */
+export const auditAnchorsQuery = defineQuery<AuditAnchor[]>('auditAnchors');

@@ -1,0 +1,23 @@
+/** Shapes shared by the report models (models.ts) and the audit reports (audit-reports.ts). */
+import type { ApprovalState } from '../../domain/types';
+
+export interface StoredArtefactLike {
+  version: number;
+  submittedAt: string;
+  sha256: string;
+  body: unknown;
+}
+
+export interface Header {
+  organisation: string;
+  programme: string;
+  programmeId: string;
+  catalogueVersion: string;
+}
+
+export interface Approval {
+  outcome: ApprovalState['outcome'];
+  approver: string;
+  decidedAt: string;
+  comment?: string;
+}
