@@ -1,9 +1,9 @@
-/** Rewrites the README's process diagram from the process model. */
+/** Rewrites the process diagram in docs/certification-cycle.md from the process model. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { withDiagram } from '../domain/diagram';
 import { projectRoot } from '../infra/temporal-binaries';
 
-const readme = path.join(projectRoot(), 'README.md');
-fs.writeFileSync(readme, withDiagram(fs.readFileSync(readme, 'utf8')));
-process.stdout.write(`updated ${readme}\n`);
+const doc = path.join(projectRoot(), 'docs', 'certification-cycle.md');
+fs.writeFileSync(doc, withDiagram(fs.readFileSync(doc, 'utf8')));
+process.stdout.write(`updated ${doc}\n`);

@@ -2,7 +2,8 @@
  * What the scanner recognises, as data: AI/ML packages per ecosystem, SDK imports and hosted
  * API hosts per service, model file formats, ML pipeline configurations. Package names match
  * exactly (after each ecosystem's normalisation), so `openai-mock-utils` is not `openai`.
- * README documents these tables; change them here and there.
+ * docs/inventory-and-reports.md (Scanning source trees) documents these tables; change them here
+ * and there.
  */
 import type { ComponentRole } from '../../domain/inventory/types';
 
