@@ -3,6 +3,7 @@
  * (AimsWorkerOptions.extraActivities).
  */
 import type { DataSource } from 'typeorm';
+import { BodyStore } from '../db/body-store';
 import { EvidenceRepository } from '../db/evidence-repository';
 import { InventoryRepository } from '../db/inventory-repository';
 import { KpiRepository } from '../db/kpi-repository';
@@ -18,7 +19,11 @@ export function createAnalysisActivities(
 ): InventoryActivities & ReportActivities {
   const inventory = new InventoryRepository(dataSource);
   return {
-    ...createInventoryActivities({ inventory, settings: { ...DEFAULT_SCAN_SETTINGS, ...scan } }),
+    ...createInventoryActivities({
+      inventory,
+      bodies: new BodyStore(dataSource),
+      settings: { ...DEFAULT_SCAN_SETTINGS, ...scan },
+    }),
     ...createReportActivities({
       programmes: new ProgrammeRepository(dataSource),
       inventory,

@@ -5,9 +5,8 @@
  * dedupe key, so an activity retried after a crash appends nothing twice.
  */
 import { Context } from '@temporalio/activity';
-import type { DomainRecords, PersistenceActivities } from '../domain/contracts/persistence';
+import type { PersistenceActivities, SaveRecords, TransitionRecord } from '../domain/contracts/persistence';
 import type { AuditDraft, TemporalEventRef } from '../domain/audit-chain';
-import type { TransitionRecord } from '../domain/types';
 import type { ProgrammeRepository } from '../db/repository';
 import type { AuditTrail } from '../services/audit-trail/service';
 import { programmeStateDigest } from '../services/audit-trail/state-digest';
@@ -77,13 +76,14 @@ export function auditedPersistence(
     // The workflows pass a certificate only when its status changes (issued or restored,
     // lapsed, withdrawn), so each one is an event; its action follows from the status alone,
     // which a retry after the save sees unchanged.
-    async saveRecords(programmeId: string, cycle: number, records: DomainRecords) {
-      const certificate = records.certificate;
+    async saveRecords(save: SaveRecords) {
+      const { programmeId } = save;
+      const certificate = save.changes.certificate;
       const ref = activityRef();
       // Without an activity identity (direct calls) a retry could not be told from a new event.
-      if (!certificate || !ref) return inner.saveRecords(programmeId, cycle, records);
+      if (!certificate || !ref) return inner.saveRecords(save);
       const before = await programmeStateDigest(repo, programmeId);
-      await inner.saveRecords(programmeId, cycle, records);
+      await inner.saveRecords(save);
       await trail.append(
         draft(
           programmeId,

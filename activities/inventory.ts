@@ -8,7 +8,9 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import path from 'node:path';
-import type { InventoryRepository, ScanOutcome } from '../db/inventory-repository';
+import type { BodyStore } from '../db/body-store';
+import type { InventoryRepository } from '../db/inventory-repository';
+import { summariseScan, type ScanSummary } from '../domain/inventory/types';
 import { failPoint } from '../infra/fail-points';
 import { entriesToObservations, parseInventoryImport } from '../services/inventory/import';
 import { resolveScanPath } from '../services/inventory/paths';
@@ -99,6 +101,8 @@ export function readCheckpoint(details: unknown): ScanCheckpoint | undefined {
 }
 
 export interface InventoryActivityDeps {
+  /** Where the API stored an import's content. */
+  bodies: Pick<BodyStore, 'read'>;
   inventory: Pick<
     InventoryRepository,
     'markRunning' | 'updateProgress' | 'saveFindings' | 'listFindings' | 'applyObservations' | 'failScan'
@@ -204,13 +208,13 @@ export function createInventoryActivities(deps: InventoryActivityDeps): Inventor
     };
   }
 
-  async function applyScan(input: ApplyScanInput): Promise<ScanOutcome> {
+  async function applyScan(input: ApplyScanInput): Promise<ScanSummary> {
     const findings = await inventory.listFindings(input.programmeId, input.scanId);
     const observations = findingsToObservations(findings, {
       rootName: input.scanned.rootName,
       inScope: input.inScope,
     });
-    return inventory.applyObservations({
+    const outcome = await inventory.applyObservations({
       programmeId: input.programmeId,
       scanId: input.scanId,
       observations,
@@ -224,17 +228,19 @@ export function createInventoryActivities(deps: InventoryActivityDeps): Inventor
       ...(input.scanned.resumedFrom ? { resumedFrom: input.scanned.resumedFrom } : {}),
       at: now(),
     });
+    return summariseScan(outcome);
   }
 
-  async function applyImport(input: ApplyImportInput): Promise<ScanOutcome> {
-    const parsed = parseInventoryImport(input.format, input.content);
+  async function applyImport(input: ApplyImportInput): Promise<ScanSummary> {
+    const { content } = (await deps.bodies.read(input.content)) as { content: string };
+    const parsed = parseInventoryImport(input.format, content);
     // The API validated the same content before starting the workflow; failing here is a defect.
     if (!parsed.ok)
       throw ApplicationFailure.nonRetryable(
         `import no longer parses: ${parsed.errors[0]?.detail ?? ''}`,
         SCAN_REJECTED,
       );
-    return inventory.applyObservations({
+    const outcome = await inventory.applyObservations({
       programmeId: input.programmeId,
       scanId: input.scanId,
       observations: entriesToObservations(parsed.entries, `import ${input.register}`),
@@ -242,6 +248,7 @@ export function createInventoryActivities(deps: InventoryActivityDeps): Inventor
       skipped: [],
       at: now(),
     });
+    return summariseScan(outcome);
   }
 
   async function failScan(input: { programmeId: string; scanId: string; error: string }): Promise<void> {

@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
 import { asyncLocalStorage } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { MailLog } from '../db/approval-store';
+import type { ProgrammeRepository } from '../db/repository';
+import { NOTICES } from '../domain/notices';
+import { artefactSummary, type ArtefactReader } from '../services/artefact-bodies';
 import type { ApprovalOutcome } from '../domain/schemas';
 import type { Mailer } from '../services/mail/mailer';
 import { mailTemplateSet, type TemplateSet } from '../services/mail/templates';
@@ -30,6 +33,11 @@ export interface NotificationDeps {
   secret: string;
   /** Base of every link in a message, e.g. https://aims.example.com; read at send time. */
   publicBaseUrl: () => string;
+  /**
+   * Where the texts come from that workflows do not carry: an artefact's summary, a task's
+   * title, a finding's description. Without it messages go out with the facts alone.
+   */
+  records?: NoticeRecords;
   logger?: Logger;
   templates?: TemplateSet;
 }
@@ -58,6 +66,24 @@ export function messageIdFor(programmeId: string, mailId: string, recipient: str
 
 const day = (iso: string) => iso.slice(0, 10);
 const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** What the mail activities read from the records. */
+export type NoticeRecords = ArtefactReader & Pick<ProgrammeRepository, 'getTask' | 'getFinding'>;
+
+/** The text of the record a notice is about, added to its template variables. */
+async function noticeFacts(
+  records: NoticeRecords | undefined,
+  notice: NoticeMail,
+): Promise<Record<string, string>> {
+  const about = NOTICES[notice.kind].about;
+  if (!records || !about) return notice.facts;
+  if (about === 'task') {
+    const task = await records.getTask(notice.programmeId, notice.facts.taskId ?? '');
+    return task ? { ...notice.facts, taskTitle: task.title } : notice.facts;
+  }
+  const finding = await records.getFinding(notice.programmeId, notice.facts.findingId ?? '');
+  return finding ? { ...notice.facts, description: finding.description } : notice.facts;
+}
 
 export function createNotificationActivities(deps: NotificationDeps): NotificationActivities {
   const templates = () => deps.templates ?? mailTemplateSet();
@@ -116,6 +142,9 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
     async sendApprovalMail(mail: ApprovalMail): Promise<MailResult> {
       const result: MailResult = { sent: 0, skipped: 0 };
       const exp = Math.floor(Date.parse(mail.linkExpiresAt) / 1000);
+      const summary = deps.records
+        ? await artefactSummary(deps.records, mail.programmeId, mail.artefact, mail.artefactVersion)
+        : [];
       for (const approver of mail.recipients) {
         const nonce = deriveNonce(deps.secret, mail.programmeId, mail.requestId, approver.email);
         const token = (intendedOutcome: ApprovalOutcome) =>
@@ -142,7 +171,7 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
           title: mail.title,
           version: mail.artefactVersion,
           sha256: mail.artefactSha256,
-          summary: mail.summary,
+          summary,
           submittedBy: mail.submittedBy,
           quorumText:
             mail.quorum > 1
@@ -190,11 +219,12 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
     async sendNotice(notice: NoticeMail): Promise<MailResult> {
       const result: MailResult = { sent: 0, skipped: 0 };
       const name = `notice-${notice.kind}`;
+      const facts = await noticeFacts(deps.records, notice);
       for (const person of notice.recipients) {
         const data = {
           organisation: notice.organisation,
           recipientName: person.name,
-          facts: notice.facts,
+          facts,
           programmeUrl: programmeUrl(base(), notice.programmeId),
           tasksUrl: `${programmeUrl(base(), notice.programmeId)}/tasks`,
           approvalsUrl: `${programmeUrl(base(), notice.programmeId)}/approvals`,

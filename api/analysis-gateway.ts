@@ -5,7 +5,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { GenerateReportInput, ReportVersionSummary, ScanOutcome } from '../domain/contracts/analysis';
+import type { GenerateReportInput, ReportVersionSummary, ScanSummary } from '../domain/contracts/analysis';
 import { REPORT_UNAVAILABLE } from '../domain/report-kinds';
 import type { InventoryScanInput } from '../domain/contracts/workflows';
 import type { InventoryScanWorkflow, ReportWorkflow } from '../domain/contracts/workflows';
@@ -15,7 +15,7 @@ export interface AnalysisGateway {
   /** Starts the scan workflow and returns at once; the scan row tracks progress. */
   startScan(input: InventoryScanInput): Promise<void>;
   /** Runs an import to its end (imports are quick) and returns what changed. */
-  runImport(input: InventoryScanInput): Promise<ScanOutcome>;
+  runImport(input: InventoryScanInput): Promise<ScanSummary>;
   /** @throws ConflictError when the report cannot be built yet (e.g. no SoA) */
   generateReport(input: GenerateReportInput, programmeWorkflowId: string): Promise<ReportVersionSummary>;
   /**
@@ -59,7 +59,7 @@ export class TemporalAnalysisGateway implements AnalysisGateway {
     });
   }
 
-  runImport(input: InventoryScanInput): Promise<ScanOutcome> {
+  runImport(input: InventoryScanInput): Promise<ScanSummary> {
     return this.client.workflow.execute<InventoryScanWorkflow>('inventoryScanWorkflow', {
       taskQueue: this.taskQueue,
       workflowId: this.scanWorkflowId(input),

@@ -3,6 +3,10 @@
  * codes for failures come from the errors they throw (see errors.ts).
  */
 import type { z } from 'zod';
+import { assembleFacts, type FactEntry } from '../domain/facts';
+import { inputDefinition, type Submission } from '../domain/inputs';
+import { programmeWork } from '../domain/programme-work';
+import type { AuditProgrammeBody } from '../domain/schemas';
 import {
   ProgrammeConfig,
   type CreateProgramme,
@@ -10,7 +14,8 @@ import {
   type StageInput,
   type WithdrawalBody,
 } from '../domain/schemas';
-import { NotFoundError, type LiveProgramme } from './programme-gateway';
+import type { InputAccepted, ProgrammeWork } from '../domain/views';
+import { ConflictError, NotFoundError, type LiveProgramme } from './programme-gateway';
 import { DependencyError, withTimeout } from './dependencies';
 import { HttpProblem, issuesToFieldErrors, validationProblem } from './problem';
 import type {
@@ -21,7 +26,7 @@ import type {
   ProgrammeSummary,
   Readiness,
 } from './responses';
-import type { RoadmapTask } from '../domain/types';
+import type { RoadmapTask } from '../domain/records';
 import type { HandlerContext, Reply } from './route';
 import type { ArtefactRow, IdentifiedRow, ProgrammeFilter, ProgrammeRow, ProgrammeStore } from './store';
 
@@ -152,9 +157,44 @@ function overdueTasks(
   });
 }
 
+/**
+ * The running cycle's work, computed from the facts the workflows keep (every live
+ * nonconformity, the audit programme's coverage…); null before the programme has any.
+ */
+export async function currentProgrammeWork(
+  store: ProgrammeStore,
+  programmeId: string,
+  now: number,
+): Promise<ProgrammeWork | null> {
+  let page = await store.loadFacts(programmeId);
+  const scalars = page.scalars;
+  if (!scalars) return null;
+  const entries: FactEntry[] = [...page.entries];
+  while (page.next) {
+    page = await store.loadFacts(programmeId, undefined, page.next);
+    entries.push(...page.entries);
+  }
+  const facts = assembleFacts(scalars, entries);
+  const plan = facts.auditProgramme?.cycle === facts.cycle ? facts.auditProgramme : undefined;
+  const stored =
+    plan && (await store.getArtefact(programmeId, 'auditProgramme', `c${facts.cycle}`, plan.version));
+  const titles = new Map(
+    ((stored as { body?: AuditProgrammeBody } | null | undefined)?.body?.audits ?? []).map((a) => [
+      a.id,
+      a.title,
+    ]),
+  );
+  return programmeWork(facts, now, titles);
+}
+
 export async function getProgramme({ params }: IdParams, ctx: HandlerContext): Promise<Reply> {
   const row = await requireProgramme(ctx.store, params.id);
-  const [live, tasks] = await Promise.all([liveState(ctx, params.id), ctx.store.listTasks(params.id)]);
+  const [live, tasks, work, certificates] = await Promise.all([
+    liveState(ctx, params.id),
+    ctx.store.listTasks(params.id),
+    currentProgrammeWork(ctx.store, params.id, Date.now()),
+    ctx.store.listCertificates(params.id),
+  ]);
   const stored = toSummary(row);
   const stage = live?.currentStage;
   const body: z.input<typeof ProgrammeDetail> = {
@@ -168,17 +208,28 @@ export async function getProgramme({ params }: IdParams, ctx: HandlerContext): P
       overdue: stage?.overdue ?? live.overdue,
       nextDueAt: live.nextDueAt ?? null,
     }),
-    certificate: live?.certificate ?? stage?.certificate ?? null,
+    certificate: certificateOf(live?.certificate ?? stage?.certificate, certificates),
     stepKey: live?.stepKey ?? null,
     live: live !== undefined,
     accepts: stage?.accepts ?? [],
     unmetGates: stage?.unmetGates ?? [],
     pendingApprovals: stage?.pendingApprovals ?? [],
     nextDeadline: stage?.nextDeadline ?? null,
-    programmeWork: stage?.programmeWork ?? null,
+    programmeWork: work,
     overdueTasks: overdueTasks(tasks, Date.now()),
   };
   return ok(body);
+}
+
+/** The live certificate with what its record adds (the scope it certifies). */
+function certificateOf(
+  live: LiveProgramme['certificate'],
+  records: readonly z.input<typeof ProgrammeDetail>['certificate'][],
+): z.input<typeof ProgrammeDetail>['certificate'] {
+  if (!live) return null;
+  const { scopeVersion: _version, ...certificate } = live;
+  const record = records.find((c) => c?.number === live.number);
+  return { ...(record ?? {}), ...certificate };
 }
 
 /** Handler for a programme's sub-collection, answered as { items }. */
@@ -239,7 +290,49 @@ export async function getArtefacts(
   return ok(artefact);
 }
 
-/** Handler for a stage input route: the body (and path) become a StageInput for the gateway. */
+/** An accepted input as the API answers it: the findings an audit raised are listed by id. */
+export type InputResult = Omit<InputAccepted, 'findings'> & { findingIds?: string[] };
+
+export function inputResult(accepted: InputAccepted): InputResult {
+  const { findings, ...rest } = accepted;
+  if (!findings || findings.to < findings.from) return rest;
+  const findingIds: string[] = [];
+  for (let n = findings.from; n <= findings.to; n++) findingIds.push(`F-${n}`);
+  return { ...rest, findingIds };
+}
+
+/**
+ * Takes an input to the running stage: its body is stored first, and the stage gets the
+ * input's facts with a reference to it, so the Update stays small however large the body.
+ */
+export async function acceptInput(
+  ctx: HandlerContext,
+  programmeId: string,
+  input: StageInput,
+): Promise<{ accepted: InputAccepted; result: InputResult }> {
+  const { kind, ...body } = input;
+  const ref = await ctx.store.stageBody(programmeId, kind, body);
+  const submission = { kind, ref, facts: inputDefinition(kind).facts(input) } as Submission;
+  let accepted: InputAccepted;
+  try {
+    accepted = await ctx.gateway.submit(programmeId, submission, ctx.idempotencyKey);
+  } catch (err) {
+    // Only a rejection is final: after a timeout the stage may still take the input.
+    if (err instanceof ConflictError) await discard(ctx, ref);
+    throw err;
+  }
+  // The stage wrote the records from it before it answered.
+  await discard(ctx, ref);
+  return { accepted, result: inputResult(accepted) };
+}
+
+async function discard(ctx: HandlerContext, ref: Submission['ref']): Promise<void> {
+  await ctx.store.discardBody(ref).catch((err: unknown) => {
+    ctx.log.warn({ err, body: ref.id }, 'could not remove a stored input body; it expires in a day');
+  });
+}
+
+/** Handler for a stage input route: the body (and path) become a StageInput for the stage. */
 export function submitInput<P extends { id: string }, B>(
   toInput: (body: B, params: P) => StageInput,
   createdAt?: (params: P, recordId: string) => string,
@@ -247,8 +340,8 @@ export function submitInput<P extends { id: string }, B>(
   return async ({ params, body }: { params: P; body: B }, ctx: HandlerContext): Promise<Reply> => {
     const input = toInput(body, params);
     await requireProgramme(ctx.store, params.id);
-    const result = await ctx.gateway.submit(params.id, input, ctx.idempotencyKey);
-    ctx.onInputAccepted?.(params.id, input, result);
+    const { accepted, result } = await acceptInput(ctx, params.id, input);
+    ctx.onInputAccepted?.(params.id, input, accepted);
     if (!createdAt) return ok(result);
     const location = result.recordId === undefined ? undefined : createdAt(params, result.recordId);
     return { status: 201, body: result, location };

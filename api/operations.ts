@@ -3,7 +3,7 @@
  * diagram (SVG or HTML), and Prometheus metrics. Non-JSON answers, sent as raw replies.
  */
 import { processBpmn } from '../domain/bpmn';
-import type { StepId } from '../domain/types';
+import type { StepId } from '../domain/vocabulary';
 import { DependencyError } from './dependencies';
 import { requireProgramme } from './handlers';
 import { programmeHtml, programmeSvg, type DiagramState } from './process-diagram';

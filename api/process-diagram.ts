@@ -14,7 +14,8 @@ import {
   type LayoutNode,
   type ProcessLayout,
 } from '../domain/process-layout';
-import type { Deadline, PendingApproval, StepId, UnmetGate } from '../domain/types';
+import type { Deadline, PendingApproval, UnmetGate } from '../domain/views';
+import type { StepId } from '../domain/vocabulary';
 
 export type ElementState = 'completed' | 'current' | 'overdue' | 'waiting' | 'pending' | 'withdrawn';
 

@@ -2,15 +2,10 @@
  * What the HTTP layer needs from the workflow engine. The Temporal implementation lives in
  * temporal-gateway.ts; keeping the interface here keeps route handlers free of SDK details.
  */
-import type { ApprovalRequestView } from '../domain/approvals';
-import type { ProgrammeConfig, ReassignApprovalBody, StageInput } from '../domain/schemas';
-import type {
-  ApprovalDecisionResult,
-  DecisionInput,
-  InputResult,
-  ProgrammeView,
-  StageView,
-} from '../domain/types';
+import type { ApprovalRequestView, DecisionInput } from '../domain/approvals';
+import type { Submission } from '../domain/inputs';
+import type { ProgrammeConfig, ReassignApprovalBody } from '../domain/schemas';
+import type { DecisionAccepted, InputAccepted, ProgrammeView, StageView } from '../domain/views';
 
 /** A programme's workflow id: the id operators search for in the Temporal UI. */
 export const defaultWorkflowId = (programmeId: string): string => `programme-${programmeId}`;
@@ -31,10 +26,13 @@ export interface ProgrammeGateway {
   start(programme: StartProgramme): Promise<{ workflowId: string }>;
   /** @throws NotFoundError when no programme workflow has that id */
   view(programmeId: string): Promise<LiveProgramme>;
-  /** @throws NotFoundError, or ConflictError when the current stage does not accept the input */
-  submit(programmeId: string, input: StageInput, requestId?: string): Promise<InputResult>;
+  /**
+   * Sends an input's facts (its body is stored already) to the running stage.
+   * @throws NotFoundError, or ConflictError when the current stage does not accept the input
+   */
+  submit(programmeId: string, submission: Submission, requestId?: string): Promise<InputAccepted>;
   /** @throws NotFoundError, or ConflictError when the gate is not open for this decision */
-  decide(programmeId: string, decision: DecisionInput, decisionId?: string): Promise<ApprovalDecisionResult>;
+  decide(programmeId: string, decision: DecisionInput, decisionId?: string): Promise<DecisionAccepted>;
   /** @throws NotFoundError, or ConflictError when already withdrawn */
   withdraw(programmeId: string, reason: string): Promise<void>;
   /** Resolves when Temporal answers; used by /readyz. */
@@ -46,7 +44,7 @@ export interface ApprovalGateway {
   /** The approval requests of the running step; empty between steps. @throws NotFoundError */
   approvals(programmeId: string): Promise<ApprovalRequestView[]>;
   /** @throws NotFoundError, or ConflictError when the decision is not accepted (code says why) */
-  decide(programmeId: string, decision: DecisionInput, decisionId?: string): Promise<ApprovalDecisionResult>;
+  decide(programmeId: string, decision: DecisionInput, decisionId?: string): Promise<DecisionAccepted>;
   /** @throws NotFoundError, or ConflictError when no request is open for the gate */
   resendApproval(programmeId: string, gate: string): Promise<ApprovalRequestView>;
   /** @throws NotFoundError, or ConflictError when the reassignment is not possible */

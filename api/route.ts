@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Actor, RouteAccess } from '../domain/roles';
 import type { StageInput, StageInputKind } from '../domain/schemas';
-import type { InputResult } from '../domain/types';
+import type { InputAccepted } from '../domain/views';
 import type { ApiMetrics } from './metrics';
 import type { ProgrammeGateway } from './programme-gateway';
 import type { ProgrammeStore } from './store';
@@ -41,7 +41,7 @@ export interface HandlerContext {
   onInputAccepted?: InputListener;
 }
 
-export type InputListener = (programmeId: string, input: StageInput, result: InputResult) => void;
+export type InputListener = (programmeId: string, input: StageInput, result: InputAccepted) => void;
 
 export interface UploadedFile {
   field: string;

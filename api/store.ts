@@ -4,8 +4,9 @@
  * Row types name only the fields the API reads: everything else a row carries is passed
  * through to the client as stored.
  */
-import type { ProgrammeRecord } from '../domain/contracts/persistence';
-import type { Certificate, CertificateStatus, ProgrammeStatus } from '../domain/types';
+import type { BodyRef, FactsPage, ProgrammeRecord } from '../domain/contracts/persistence';
+import type { Certificate } from '../domain/views';
+import type { CertificateStatus, ProgrammeStatus } from '../domain/vocabulary';
 
 export interface NewProgrammeRow extends ProgrammeRecord {
   createdAt: string;
@@ -75,6 +76,12 @@ export interface ProgrammeStore {
   listFindings(programmeId: string): Promise<IdentifiedRow[]>;
   listDecisions(programmeId: string): Promise<StoredRecord[]>;
   listCertificates(programmeId: string): Promise<Certificate[]>;
+  /** Stores an input's body for the stage to accept; the workflow gets only the reference. */
+  stageBody(programmeId: string, kind: string, body: object): Promise<BodyRef>;
+  /** The stage rejected the input, or wrote its records: the stored body goes. */
+  discardBody(ref: BodyRef): Promise<unknown>;
+  /** A page of the facts the workflows keep about the programme (db/facts-store.ts). */
+  loadFacts(programmeId: string, stepKey?: string, cursor?: string): Promise<FactsPage>;
   /** Resolves when the database answers; used by /readyz. */
   ping(): Promise<unknown>;
 }

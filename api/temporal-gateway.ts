@@ -12,8 +12,9 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ApprovalRequestView } from '../domain/approvals';
-import type { ReassignApprovalBody, StageInput } from '../domain/schemas';
+import type { ApprovalRequestView, DecisionInput } from '../domain/approvals';
+import type { Submission } from '../domain/inputs';
+import type { ReassignApprovalBody } from '../domain/schemas';
 import {
   AimsCycle,
   AimsOrganisation,
@@ -21,7 +22,7 @@ import {
   AimsStage,
   AimsStep,
 } from '../domain/search-attributes';
-import type { DecisionInput, ProgrammeView, StageView } from '../domain/types';
+import type { ProgrammeView, StageView } from '../domain/views';
 import type { AppConfig } from '../infra/config';
 import {
   INPUT_REJECTED,
@@ -162,11 +163,11 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
     throw new ConflictError(`programme ${programmeId} is between steps; try again`);
   }
 
-  submit(programmeId: string, input: StageInput, requestId?: string) {
+  submit(programmeId: string, submission: Submission, requestId?: string) {
     return this.toCurrentStage(programmeId, (id) =>
       this.client.workflow
         .getHandle(id)
-        .executeUpdate(submitInputUpdate, { args: [input], updateId: requestId }),
+        .executeUpdate(submitInputUpdate, { args: [submission], updateId: requestId }),
     );
   }
 

@@ -9,7 +9,9 @@ import { DataSource, type EntitySchema } from 'typeorm';
 import { buildApprovalEntities } from './approval-store';
 import { buildAuditEntity } from './audit-repository';
 import { describeDatabase, parseDatabaseUrl, type DatabaseKind } from './database-url';
+import { buildBodyEntity } from './body-store';
 import { buildEntities } from './entities';
+import { buildFactsEntity } from './facts-store';
 import { buildEvidenceEntity } from './evidence-repository';
 import { buildKpiEntity } from './kpi-repository';
 import { buildApiKeyEntity } from './api-key-store';
@@ -75,6 +77,8 @@ function allEntities(kind: DatabaseKind): EntitySchema[] {
     buildAuditEntity(kind),
     buildApiKeyEntity(kind),
     buildIdempotencyEntity(kind),
+    buildFactsEntity(kind),
+    buildBodyEntity(kind),
   ] as EntitySchema[];
 }
 

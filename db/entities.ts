@@ -7,18 +7,13 @@
  * schemas are built per DataSource by `buildEntities(kind)`.
  */
 import { EntitySchema, type EntitySchemaColumnOptions, type ValueTransformer } from 'typeorm';
-import type { AssessmentItem, AssessmentStatus, ProgrammeConfig } from '../domain/schemas';
-import type {
-  ApprovalState,
-  AuditRecord,
-  Certificate,
-  CertificateStatus,
-  Finding,
-  ProgrammeStatus,
-  RoadmapTask,
-  TransitionRecord,
-} from '../domain/types';
-import { canonicalJson } from './canonical-json';
+import type { ProgrammeConfig } from '../domain/config';
+import type { TransitionRecord } from '../domain/contracts/persistence';
+import type { ApprovalState } from '../domain/facts';
+import { canonicalJson } from '../domain/fingerprint';
+import type { AssessmentItem, AuditRecord, Finding, RoadmapTask } from '../domain/records';
+import type { Certificate } from '../domain/views';
+import type { AssessmentStatus, CertificateStatus, ProgrammeStatus } from '../domain/vocabulary';
 import type { DatabaseKind } from './database-url';
 
 export const ENTITY = {

@@ -3,17 +3,11 @@
  * NULL on the way in (so an upsert clears a value the record no longer has) and are omitted on
  * the way out, so a read returns the same shape that was written.
  */
-import type { ArtefactRecord, ProgrammeRecord } from '../domain/contracts/persistence';
-import type { AssessmentItemRecord } from '../domain/contracts/records';
-import type {
-  ApprovalState,
-  AuditRecord,
-  Certificate,
-  Finding,
-  RoadmapTask,
-  TransitionRecord,
-} from '../domain/types';
-import { canonicalJson, sha256Hex } from './canonical-json';
+import type { ProgrammeRecord, TransitionRecord } from '../domain/contracts/persistence';
+import type { ApprovalState } from '../domain/facts';
+import { fingerprint } from '../domain/fingerprint';
+import type { AssessmentItem, AuditRecord, Finding, RoadmapTask } from '../domain/records';
+import type { Certificate } from '../domain/views';
 import type {
   ArtefactRow,
   AssessmentRow,
@@ -29,8 +23,20 @@ import type {
 /** A programme row as the rest of the code sees it: the same columns, the id named for what it is. */
 export type StoredProgramme = Omit<ProgrammeRow, 'id'> & { programmeId: string };
 
+/** An assessment item as stored: when it was assessed, and in which cycle. */
+export type AssessmentItemRecord = AssessmentItem & { assessedAt: string };
 export type StoredAssessment = AssessmentItemRecord & { cycle: number };
-export type StoredArtefact = ArtefactRecord & { sha256: string };
+
+export interface StoredArtefact {
+  kind: string;
+  /** Distinguishes several artefacts of one kind (policy id, AI system id); '' when unique. */
+  key: string;
+  version: number;
+  submittedAt: string;
+  body: unknown;
+  /** SHA-256 of the canonical JSON of the body. */
+  sha256: string;
+}
 export type ArtefactSummary = Omit<StoredArtefact, 'body'>;
 export type StoredDecision = ApprovalState & { decisionId: string; stepKey: string };
 
@@ -167,14 +173,14 @@ export function fromTaskRow(row: TaskRow): RoadmapTask {
   });
 }
 
-export function toArtefactRow(programmeId: string, a: ArtefactRecord): ArtefactRow {
+export function toArtefactRow(programmeId: string, a: Omit<StoredArtefact, 'sha256'>): ArtefactRow {
   return {
     programmeId,
     kind: a.kind,
     key: a.key,
     version: a.version,
     body: a.body,
-    sha256: sha256Hex(canonicalJson(a.body)),
+    sha256: fingerprint(a.body),
     submittedAt: a.submittedAt,
   };
 }
@@ -307,7 +313,7 @@ export function toCertificateRow(programmeId: string, c: Certificate): Certifica
     programmeId,
     number: c.number,
     cycle: c.cycle,
-    decisionStepKey: c.decisionStepKey,
+    decisionStepKey: c.decisionStepKey ?? '',
     decisionDate: c.decisionDate,
     expiresOn: c.expiresOn,
     status: c.status,

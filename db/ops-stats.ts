@@ -6,7 +6,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { addDuration } from '../domain/durations';
 import { STEPS, type ApprovalDef } from '../domain/process-model';
-import type { ArtefactKind } from '../domain/types';
+import type { ArtefactKind } from '../domain/vocabulary';
 import { ENTITY, type ArtefactRow, type DecisionRow, type ProgrammeRow } from './entities';
 import { sqliteQueueFor } from './serial';
 

@@ -4,15 +4,21 @@
  * rows again and nothing twice. Reads return plain camelCase records, never entity objects.
  */
 import type { DataSource, EntityManager, FindOptionsWhere, ObjectLiteral } from 'typeorm';
-import type { DomainRecords, ProgrammeRecord, ProgrammeStatusRecord } from '../domain/contracts/persistence';
 import type {
-  AuditRecord,
-  Certificate,
-  Finding,
-  ProgrammeStatus,
-  RoadmapTask,
+  BodyRef,
+  FactsPage,
+  ProgrammeRecord,
+  ProgrammeStatusRecord,
+  SaveRecords,
   TransitionRecord,
-} from '../domain/types';
+} from '../domain/contracts/persistence';
+import { newFacts, scalarsOf } from '../domain/facts';
+import type { AuditRecord, Finding, RoadmapTask } from '../domain/records';
+import type { Certificate } from '../domain/views';
+import type { ProgrammeStatus } from '../domain/vocabulary';
+import { BodyStore } from './body-store';
+import { initialiseFacts, loadFactsPage, writeFacts } from './facts-store';
+import { writeRecords } from './record-writer';
 import {
   ENTITY,
   type ArtefactRow,
@@ -38,13 +44,6 @@ import {
   fromTaskRow,
   fromTransitionRow,
   newProgrammeRow,
-  toArtefactRow,
-  toAssessmentRow,
-  toAuditRow,
-  toCertificateRow,
-  toDecisionRow,
-  toFindingRow,
-  toTaskRow,
   toTransitionRow,
   type ArtefactSummary,
   type StoredArtefact,
@@ -75,9 +74,6 @@ export interface Page<T> {
   total: number;
 }
 
-/** Rows per INSERT statement: keeps large record sets under every driver's parameter limit. */
-const BATCH = 100;
-
 /** Tables keyed by programme, in the order deleteProgramme clears them. */
 const CHILD_ENTITIES = [
   ENTITY.transition,
@@ -106,24 +102,16 @@ async function insertUnlessExists<T extends ObjectLiteral>(
   }
 }
 
-async function upsert<T extends ObjectLiteral>(
-  em: EntityManager,
-  entity: string,
-  rows: T[],
-  key: (keyof T & string)[],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    await em.getRepository<T>(entity).upsert(rows.slice(i, i + BATCH), { conflictPaths: key });
-  }
-}
-
 /** One queue per DataSource, so repositories sharing a connection also share its queue. */
 export class ProgrammeRepository {
   /** SQLite work is serialised (see SerialQueue); MySQL work runs on the pool concurrently. */
   private readonly queue: SerialQueue | null;
 
+  private readonly bodies: BodyStore;
+
   constructor(private readonly dataSource: DataSource) {
     this.queue = sqliteQueueFor(dataSource);
+    this.bodies = new BodyStore(dataSource);
   }
 
   // ---- writes -------------------------------------------------------------------------------
@@ -146,6 +134,10 @@ export class ProgrammeRepository {
    */
   saveProgramme(programme: ProgrammeRecord, now: string): Promise<void> {
     return this.write(async (em) => {
+      await initialiseFacts(
+        em,
+        scalarsOf(newFacts(programme.programmeId, programme.organisation, programme.config)),
+      );
       if (await insertUnlessExists(em, ENTITY.programme, newProgrammeRow(programme, now))) return;
       await em.getRepository<ProgrammeRow>(ENTITY.programme).update(
         { id: programme.programmeId },
@@ -194,68 +186,37 @@ export class ProgrammeRepository {
           updatedAt: transition.at,
         },
       );
-      if (status.certificate) {
-        await upsert(
-          em,
-          ENTITY.certificate,
-          [toCertificateRow(status.programmeId, status.certificate)],
-          ['programmeId', 'number'],
-        );
-      }
     });
   }
 
-  /** Upserts every record group in one transaction: all of them are stored, or none. */
-  saveRecords(programmeId: string, cycle: number, records: DomainRecords): Promise<void> {
+  /**
+   * Writes the records and facts one accepted input (or decision, deadline, timer) changed, in
+   * one transaction: all of them are stored, or none.
+   */
+  saveRecords({ programmeId, cycle, changes, scalars }: SaveRecords): Promise<void> {
     return this.write(async (em) => {
-      const rows = <R, T>(items: R[] | undefined, map: (item: R) => T): T[] => (items ?? []).map(map);
-      await upsert(
-        em,
-        ENTITY.assessment,
-        rows(records.assessments, (a) => toAssessmentRow(programmeId, cycle, a)),
-        ['programmeId', 'cycle', 'requirementId'],
-      );
-      await upsert(
-        em,
-        ENTITY.task,
-        rows(records.tasks, (t) => toTaskRow(programmeId, t)),
-        ['programmeId', 'id'],
-      );
-      await upsert(
-        em,
-        ENTITY.artefact,
-        rows(records.artefacts, (a) => toArtefactRow(programmeId, a)),
-        ['programmeId', 'kind', 'key', 'version'],
-      );
-      await upsert(
-        em,
-        ENTITY.audit,
-        rows(records.audits, (a) => toAuditRow(programmeId, a)),
-        ['programmeId', 'id'],
-      );
-      await upsert(
-        em,
-        ENTITY.finding,
-        rows(records.findings, (f) => toFindingRow(programmeId, f)),
-        ['programmeId', 'id'],
-      );
-      await upsert(
-        em,
-        ENTITY.decision,
-        rows(records.approvals, (d) => toDecisionRow(programmeId, d)),
-        ['id'],
-      );
-      if (records.certificate) {
-        await upsert(
-          em,
-          ENTITY.certificate,
-          [toCertificateRow(programmeId, records.certificate)],
-          ['programmeId', 'number'],
-        );
-      }
+      await writeRecords(em, programmeId, cycle, changes);
+      await writeFacts(em, programmeId, changes, scalars);
       // Reliability tests stop a worker here: every row written, nothing committed.
       await failPoint('db.before-commit');
     });
+  }
+
+  stageBody(programmeId: string, kind: string, body: object): Promise<BodyRef> {
+    return this.bodies.stage(programmeId, kind, body);
+  }
+
+  discardBody(ref: BodyRef): Promise<void> {
+    return this.bodies.discard(ref);
+  }
+
+  /** A page of the facts a stage starts from (db/facts-store.ts). */
+  loadFacts(
+    programmeId: string,
+    stepKey: string | undefined,
+    cursor: string | undefined,
+  ): Promise<FactsPage> {
+    return this.read((em) => loadFactsPage(em, programmeId, stepKey, cursor));
   }
 
   // ---- reads --------------------------------------------------------------------------------
@@ -312,6 +273,20 @@ export class ProgrammeRepository {
         .getRepository<TaskRow>(ENTITY.task)
         .find({ where: { programmeId }, order: { deadline: 'ASC', id: 'ASC' } });
       return rows.map(fromTaskRow);
+    });
+  }
+
+  getTask(programmeId: string, id: string): Promise<RoadmapTask | null> {
+    return this.read(async (em) => {
+      const row = await em.getRepository<TaskRow>(ENTITY.task).findOneBy({ programmeId, id });
+      return row === null ? null : fromTaskRow(row);
+    });
+  }
+
+  getFinding(programmeId: string, id: string): Promise<Finding | null> {
+    return this.read(async (em) => {
+      const row = await em.getRepository<FindingRow>(ENTITY.finding).findOneBy({ programmeId, id });
+      return row === null ? null : fromFindingRow(row);
     });
   }
 

@@ -5,15 +5,20 @@
  * workflow keeps the requests in its state and calls these functions from its handlers,
  * validators and timer loop. Mail is sent by activities (see workflows/approvals.ts).
  */
-import type { DomainRecords } from './contracts/persistence';
 import { APPROVAL_DEFAULTS } from './approval-defaults';
-import { summariseArtefact } from './artefact-summary';
+import { ARTEFACTS } from './artefacts';
+import type { ProgrammeConfig } from './config';
+import type { RecordChanges } from './contracts/persistence';
 import { addDuration } from './durations';
-import { applyDecision, artefactVersion, type StepContext } from './engine';
-import { fingerprint } from './fingerprint';
+import type { ApprovalState, ProgrammeFacts } from './facts';
+import { sameEmail, type Person } from './people';
 import type { ApprovalDef } from './process-model';
-import type { ApprovalOutcome, Person, ProgrammeConfig } from './schemas';
-import type { ApprovalState, ApproverRole, ArtefactKind, DecisionInput, Dossier } from './types';
+import type { StepContext } from './queries';
+import { artefactVersion, decisionFor } from './step-status';
+import type { ApprovalOutcome, ApproverRole, ArtefactKind } from './vocabulary';
+
+export { sameEmail } from './people';
+export { decisionFor } from './step-status';
 
 export type LadderRung = ApproverRole | Person;
 
@@ -34,7 +39,7 @@ export interface ApprovalPolicy {
   certificateNotice: string;
 }
 
-/** The effective settings; programmes started before they existed carry a config without them. */
+/** The effective settings: unset ones take the defaults. */
 export function approvalPolicy(config: ProgrammeConfig): ApprovalPolicy {
   const c: Partial<ProgrammeConfig> = config;
   return {
@@ -81,7 +86,6 @@ export interface ApprovalRequest {
   /** Increases when the approvers are reassigned for the same version. */
   round: number;
   artefactSha256: string;
-  summary: string[];
   approvers: Approver[];
   /** Approvals needed (k of n); one rejection or change request decides the request. */
   quorum: number;
@@ -124,80 +128,26 @@ export interface Rejection {
   reason: string;
 }
 
-export const sameEmail = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 const iso = (ms: number) => new Date(ms).toISOString();
 
 // ---------------------------------------------------------------- artefacts
 
-/** The exact content an approval binds to: for stored artefacts, the body the artefacts table hashes. */
-export function artefactBody(d: Dossier, artefact: ArtefactKind): unknown {
-  switch (artefact) {
-    case 'scope':
-      return d.scope?.body;
-    case 'roadmap':
-      // Not stored as one row: the roadmap is the assessments plus the tasks that close the gaps.
-      return {
-        assessments: Object.values(d.assessments).sort((a, b) =>
-          a.requirementId.localeCompare(b.requirementId),
-        ),
-        tasks: Object.values(d.tasks).sort((a, b) => a.id.localeCompare(b.id)),
-      };
-    case 'aiPolicy':
-      return d.policies['ai-policy']?.body;
-    case 'riskTreatmentPlan':
-      return d.riskTreatmentPlan?.body;
-    case 'soa':
-      return d.soa?.body;
-    case 'managementReview':
-      return d.managementReview?.body;
-    case 'certificationBody':
-      return d.certificationBody?.body;
-  }
-}
-
-/** Where the artefact is stored (GET /programmes/{id}/artefacts/{kind}?key=&version=); none for the roadmap. */
-export function artefactLocation(artefact: ArtefactKind): { kind: string; key: string } | undefined {
-  switch (artefact) {
-    case 'roadmap':
-      return undefined;
-    case 'aiPolicy':
-      return { kind: 'policy', key: 'ai-policy' };
-    default:
-      return { kind: artefact, key: '' };
-  }
-}
-
 /** Who submitted the current version, when the submission said so. */
-export function submitterOf(d: Dossier, artefact: ArtefactKind): string | undefined {
-  switch (artefact) {
-    case 'scope':
-      return d.scope?.body.submittedBy;
-    case 'roadmap':
-      return undefined;
-    case 'aiPolicy':
-      return d.policies['ai-policy']?.body.submittedBy;
-    case 'riskTreatmentPlan':
-      return d.riskTreatmentPlan?.body.submittedBy;
-    case 'soa':
-      return d.soa?.body.submittedBy;
-    case 'managementReview':
-      return d.managementReview?.body.submittedBy;
-    case 'certificationBody':
-      return d.certificationBody?.body.submittedBy;
-  }
+export function submitterOf(f: ProgrammeFacts, artefact: ArtefactKind): string | undefined {
+  return ARTEFACTS[artefact].document(f)?.submittedBy;
 }
 
 // ---------------------------------------------------------------- people
 
-function personInRole(d: Dossier, role: ApproverRole): Approver | undefined {
-  const person = d.scope?.body[role];
+function personInRole(f: ProgrammeFacts, role: ApproverRole): Approver | undefined {
+  const person = f.documents.scope?.people[role];
   return person ? { name: person.name, email: person.email, role } : undefined;
 }
 
-function ladder(d: Dossier, policy: ApprovalPolicy): Approver[] {
+function ladder(f: ProgrammeFacts, policy: ApprovalPolicy): Approver[] {
   return policy.escalation.flatMap((rung): Approver[] => {
     if (typeof rung === 'string') {
-      const person = personInRole(d, rung);
+      const person = personInRole(f, rung);
       return person ? [person] : [];
     }
     return [{ name: rung.name, email: rung.email, role: 'named' }];
@@ -210,12 +160,12 @@ export function barred(policy: ApprovalPolicy, submitter: string | undefined, em
 
 /** The next person above `current` on the escalation ladder who is not already asked and may decide. */
 export function nextOnLadder(
-  d: Dossier,
+  f: ProgrammeFacts,
   policy: ApprovalPolicy,
   current: readonly Approver[],
   submitter: string | undefined,
 ): Approver | undefined {
-  const rungs = ladder(d, policy);
+  const rungs = ladder(f, policy);
   const highest = Math.max(-1, ...current.map((a) => rungs.findIndex((r) => sameEmail(r.email, a.email))));
   return rungs
     .slice(highest + 1)
@@ -228,18 +178,18 @@ export function nextOnLadder(
  * nobody, the request goes to the next person on the escalation ladder.
  */
 export function designatedApprovers(
-  d: Dossier,
+  f: ProgrammeFacts,
   def: ApprovalDef,
   policy: ApprovalPolicy,
 ): { approvers: Approver[]; quorum: number; note?: string } {
-  const submitter = submitterOf(d, def.artefact);
+  const submitter = submitterOf(f, def.artefact);
   const config = policy.gates[def.gate];
   const named: Approver[] = (config?.approvers ?? []).map((p) => ({
     name: p.name,
     email: p.email,
     role: 'named',
   }));
-  const role = personInRole(d, def.approverRole);
+  const role = personInRole(f, def.approverRole);
   const candidates = named.length > 0 ? named : role ? [role] : [];
   const approvers = candidates.filter((a) => !barred(policy, submitter, a.email));
   const quorum = Math.max(1, config?.quorum ?? 1);
@@ -250,7 +200,7 @@ export function designatedApprovers(
         : undefined;
     return { approvers, quorum, note };
   }
-  const substitute = nextOnLadder(d, policy, candidates, submitter);
+  const substitute = nextOnLadder(f, policy, candidates, submitter);
   if (!substitute) return { approvers: [], quorum, note: 'nobody may decide this gate; reassign it' };
   return {
     approvers: [substitute],
@@ -265,22 +215,16 @@ export function requestIdFor(stepKey: string, gate: string, version: number, rou
   return `${stepKey}/${gate}/v${version}/r${round}`;
 }
 
-/** The decision recorded for the current version of the gate's artefact, if any. */
-export function decisionFor(d: Dossier, ctx: StepContext, def: ApprovalDef): ApprovalState | undefined {
-  const state = d.approvals[`${ctx.stepKey}/${def.gate}`];
-  return state && state.artefactVersion === artefactVersion(d, def.artefact, ctx) ? state : undefined;
-}
-
 /** A new request for the current version of the gate's artefact, issued now. */
 export function newRequest(
-  d: Dossier,
+  f: ProgrammeFacts,
   ctx: StepContext,
   def: ApprovalDef,
   policy: ApprovalPolicy,
   round: number,
 ): ApprovalRequest {
-  const version = artefactVersion(d, def.artefact, ctx);
-  const { approvers, quorum, note } = designatedApprovers(d, def, policy);
+  const version = artefactVersion(f, def.artefact, ctx);
+  const { approvers, quorum, note } = designatedApprovers(f, def, policy);
   return {
     requestId: requestIdFor(ctx.stepKey, def.gate, version, round),
     stepKey: ctx.stepKey,
@@ -290,12 +234,11 @@ export function newRequest(
     artefact: def.artefact,
     artefactVersion: version,
     round,
-    artefactSha256: fingerprint(artefactBody(d, def.artefact)),
-    summary: summariseArtefact(d, def.artefact),
+    artefactSha256: ARTEFACTS[def.artefact].document(f)?.sha256 ?? '',
     approvers,
     quorum,
     votes: [],
-    submittedBy: submitterOf(d, def.artefact),
+    submittedBy: submitterOf(f, def.artefact),
     issuedAt: iso(ctx.now),
     remindersSent: 0,
     resends: 0,
@@ -386,7 +329,7 @@ function describeApprovers(approvers: readonly Approver[]): string {
  * of approvers is superseded.
  */
 export function approvalRejection(
-  d: Dossier,
+  f: ProgrammeFacts,
   ctx: StepContext,
   request: ApprovalRequest | undefined,
   decision: DecisionInput,
@@ -402,9 +345,9 @@ export function approvalRejection(
       }`,
     };
   }
-  const version = artefactVersion(d, def.artefact, ctx);
+  const version = artefactVersion(f, def.artefact, ctx);
   if (version === 0) return { code: 'not-ready', reason: `${def.title}: nothing is ready for approval yet` };
-  const decided = decisionFor(d, ctx, def);
+  const decided = decisionFor(f, ctx, def);
   if (decided) {
     return {
       code: 'decided',
@@ -427,14 +370,14 @@ export function approvalRejection(
       }`,
     };
   }
-  const submitter = submitterOf(d, def.artefact);
+  const submitter = submitterOf(f, def.artefact);
   if (barred(policy, submitter, decision.approver)) {
     return {
       code: 'segregation-of-duties',
       reason: `${decision.approver} submitted ${def.title} v${version} and may not approve it (segregation of duties)`,
     };
   }
-  const eligible = current?.approvers ?? designatedApprovers(d, def, policy).approvers;
+  const eligible = current?.approvers ?? designatedApprovers(f, def, policy).approvers;
   if (!eligible.some((a) => sameEmail(a.email, decision.approver))) {
     return {
       code: 'wrong-approver',
@@ -453,47 +396,63 @@ export function approvalRejection(
  * rejection or change request, decides the gate. Marks the request decided when it is.
  */
 export function applyApproval(
-  d: Dossier,
+  f: ProgrammeFacts,
   ctx: StepContext,
   request: ApprovalRequest | undefined,
   decision: DecisionInput,
   decisionId: string,
-): DomainRecords {
+): Pick<RecordChanges, 'approvals' | 'gates'> {
   const def = ctx.step.approvals.find((a) => a.gate === decision.gate);
   if (!def) throw new Error(`gate ${decision.gate} is not in step ${ctx.step.id}`);
-  const version = artefactVersion(d, def.artefact, ctx);
+  const version = artefactVersion(f, def.artefact, ctx);
   const current = request?.status === 'open' && request.artefactVersion === version ? request : undefined;
-  const trail: Partial<ApprovalState> = {
-    artefactSha256: current?.artefactSha256 ?? fingerprint(artefactBody(d, def.artefact)),
-    requestId: current?.requestId,
-    channel: decision.evidence ? 'email' : 'api',
-    clientIp: decision.evidence?.clientIp,
-    userAgent: decision.evidence?.userAgent,
-  };
   const decidedAt = iso(ctx.now);
   current?.votes.push({ approver: decision.approver, outcome: decision.outcome, decidedAt, decisionId });
   const approvals = current ? approvalsCount(current) : 1;
   const quorum = current?.quorum ?? 1;
-  if (decision.outcome === 'approved' && approvals < quorum) {
-    const vote: ApprovalState = {
-      gate: def.gate,
-      artefact: def.artefact,
-      artefactVersion: version,
-      approverRole: def.approverRole,
-      outcome: 'approved',
-      approver: decision.approver,
-      comment: decision.comment,
-      decidedAt,
-      ...trail,
-      quorum: `${approvals} of ${quorum}`,
-    };
-    return { approvals: [{ ...vote, decisionId, stepKey: ctx.stepKey }] };
-  }
-  const { gate, outcome, approver, comment } = decision;
-  const records = applyDecision(d, ctx, { gate, outcome, approver, comment }, decisionId);
+  const state: ApprovalState = {
+    gate: def.gate,
+    artefact: def.artefact,
+    artefactVersion: version,
+    approverRole: def.approverRole,
+    outcome: decision.outcome,
+    approver: decision.approver,
+    comment: decision.comment,
+    decidedAt,
+    artefactSha256: current?.artefactSha256 ?? ARTEFACTS[def.artefact].document(f)?.sha256,
+    requestId: current?.requestId,
+    channel: decision.evidence ? 'email' : 'api',
+    clientIp: decision.evidence?.clientIp,
+    userAgent: decision.evidence?.userAgent,
+    ...(quorum > 1 || (decision.outcome === 'approved' && approvals < quorum)
+      ? { quorum: `${approvals} of ${quorum}` }
+      : {}),
+  };
+  const record = { ...state, decisionId, stepKey: ctx.stepKey };
+  // An approval short of the quorum is a vote: stored, but the gate stays open.
+  if (decision.outcome === 'approved' && approvals < quorum) return { approvals: [record] };
   const key = `${ctx.stepKey}/${def.gate}`;
-  const extra = { ...trail, ...(quorum > 1 ? { quorum: `${approvals} of ${quorum}` } : {}) };
-  Object.assign(d.approvals[key], extra);
+  f.approvals[key] = state;
   if (current) current.status = 'decided';
-  return { approvals: (records.approvals ?? []).map((r) => ({ ...r, ...extra })) };
+  return { approvals: [record], gates: [{ key, state }] };
 }
+
+// ---------------------------------------------------------------- decisions through the API or a link
+
+/** What an approval link adds to a decision: the request and artefact hash it was issued for, and who clicked. */
+export interface DecisionEvidence {
+  channel: 'email';
+  requestId: string;
+  artefactSha256: string;
+  clientIp?: string;
+  userAgent?: string;
+}
+
+export interface DecisionBody {
+  gate: string;
+  outcome: ApprovalOutcome;
+  approver: string;
+  comment?: string;
+}
+
+export type DecisionInput = DecisionBody & { evidence?: DecisionEvidence };

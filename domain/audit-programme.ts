@@ -2,11 +2,11 @@
  * The internal audit programme (ISO/IEC 42001 clause 9.2.2): a plan of audits over the
  * three-year certification cycle that together examine every clause 4-10 and every applicable
  * Annex A control, each audit with its scope, its auditor and the auditor's independence, and
- * its planned and actual dates. Pure: the stage workflow, the API and the KPIs share it.
+ * its planned and actual dates. Pure: the stage workflow (over its facts) and the API (over the
+ * stored records) compute the same status.
  *
  * The rules, in our words:
- * - An auditor must not audit their own work: the requirements an auditor is responsible for
- *   may not overlap the audit's scope. Such an audit (or plan) is refused with the overlap.
+ * - An auditor must not audit their own work (independence.ts).
  * - The plan must cover the whole audit universe (clauses plus applicable controls) in the cycle.
  * - Before the first certification audit (the internal audit step of cycle 1) every requirement
  *   of the universe must have been audited at least once: stage 1 looks for a complete audit.
@@ -14,18 +14,31 @@
  *   been held; at recertification the whole universe must have been audited in the cycle.
  */
 import { CLAUSES, CONTROLS } from './catalogue/iso42001';
-import type { AuditProgrammeBody, PlannedAudit } from './schemas';
-import type { AuditRecord, Dossier, StepId } from './types';
-
-/** The plan of one cycle as the dossier holds it. */
-export interface AuditProgramme {
-  cycle: number;
-  version: number;
-  submittedAt: string;
-  body: AuditProgrammeBody;
-}
+import type { ProgrammeFacts } from './facts';
+import { cycleOfStepKey, list } from './queries';
+import type { StepId } from './vocabulary';
 
 export type PlannedAuditState = 'planned' | 'overdue' | 'held';
+
+/** A planned audit as the status needs it; the stored plan adds its title. */
+export interface PlannedAuditLike {
+  id: string;
+  title?: string;
+  scope: string[];
+  auditor: string;
+  plannedOn: string;
+}
+
+/** An audit held, as the status needs it. */
+export interface HeldAuditLike {
+  id: string;
+  audit: string;
+  stepKey: string;
+  planId?: string;
+  scope?: string[];
+  firstDay: string;
+  lastDay: string;
+}
 
 export interface PlannedAuditStatus {
   id: string;
@@ -56,40 +69,20 @@ export interface AuditProgrammeStatus {
   audits: PlannedAuditStatus[];
 }
 
-/** Requirement ids both in the audit scope and among the auditor's responsibilities. */
-export function independenceConflict(scope: readonly string[], responsibleFor: readonly string[]): string[] {
-  const own = new Set(responsibleFor);
-  return [...new Set(scope.filter((id) => own.has(id)))];
-}
-
-export function independenceRejection(
-  auditor: string,
-  scope: readonly string[],
-  responsibleFor: readonly string[],
-): string | null {
-  const conflict = independenceConflict(scope, responsibleFor);
-  return conflict.length === 0
-    ? null
-    : `${auditor} is not independent of this audit: they are responsible for ${conflict.join(', ')}, which it covers (an auditor must not audit their own work)`;
+export interface AuditProgrammeSources {
+  cycle: number;
+  plan?: { version: number; audits: readonly PlannedAuditLike[] };
+  /** Every audit known (those of other cycles are left out here). */
+  audits: readonly HeldAuditLike[];
+  findings: readonly { auditId: string; requirementId: string }[];
+  /** Annex A controls the SoA marks not applicable. */
+  notApplicable: readonly string[];
 }
 
 /** Clauses 4-10 and the Annex A controls the SoA holds applicable (all of them before an SoA). */
-export function auditUniverse(d: Pick<Dossier, 'soa'>): string[] {
-  const applicable = d.soa
-    ? CONTROLS.filter((c) => d.soa?.body.entries.find((e) => e.controlId === c.id)?.applicable ?? true)
-    : CONTROLS;
-  return [...CLAUSES.map((c) => c.id), ...applicable.map((c) => c.id)];
-}
-
-/** The cycle a step key belongs to (`c2.SURVEILLANCE_1.1` is cycle 2). */
-export function cycleOfStepKey(stepKey: string): number {
-  const m = /^c(\d+)\./.exec(stepKey);
-  return m ? Number(m[1]) : 0;
-}
-
-/** Internal audits recorded in the current cycle. */
-export function cycleInternalAudits(d: Pick<Dossier, 'audits' | 'cycle'>): AuditRecord[] {
-  return d.audits.filter((a) => a.audit === 'internal' && cycleOfStepKey(a.stepKey) === d.cycle);
+export function auditUniverse(notApplicable: readonly string[]): string[] {
+  const excluded = new Set(notApplicable);
+  return [...CLAUSES.map((c) => c.id), ...CONTROLS.filter((c) => !excluded.has(c.id)).map((c) => c.id)];
 }
 
 /**
@@ -97,7 +90,7 @@ export function cycleInternalAudits(d: Pick<Dossier, 'audits' | 'cycle'>): Audit
  * recorded without one, the requirements its findings name.
  */
 export function examinedRequirements(
-  audits: readonly AuditRecord[],
+  audits: readonly Pick<HeldAuditLike, 'id' | 'scope'>[],
   findings: readonly { auditId: string; requirementId: string }[],
 ): Set<string> {
   const examined = new Set<string>();
@@ -108,23 +101,15 @@ export function examinedRequirements(
   return examined;
 }
 
-export function currentPlan(d: Dossier): AuditProgramme | undefined {
-  return d.auditProgramme && d.auditProgramme.cycle === d.cycle ? d.auditProgramme : undefined;
-}
-
-export function plannedAudit(d: Dossier, planId: string): PlannedAudit | undefined {
-  return currentPlan(d)?.body.audits.find((a) => a.id === planId);
-}
-
-export function auditProgrammeStatus(d: Dossier, now: number): AuditProgrammeStatus {
-  const universe = auditUniverse(d);
-  const audits = cycleInternalAudits(d);
-  const examined = examinedRequirements(audits, Object.values(d.findings));
-  const plan = currentPlan(d);
-  const planned = new Set((plan?.body.audits ?? []).flatMap((a) => a.scope));
+export function auditProgrammeStatus(s: AuditProgrammeSources, now: number): AuditProgrammeStatus {
+  const universe = auditUniverse(s.notApplicable);
+  const audits = s.audits.filter((a) => a.audit === 'internal' && cycleOfStepKey(a.stepKey) === s.cycle);
+  const examined = examinedRequirements(audits, s.findings);
+  const plan = s.plan;
+  const planned = new Set((plan?.audits ?? []).flatMap((a) => a.scope));
   const audited = universe.filter((id) => examined.has(id));
   return {
-    cycle: d.cycle,
+    cycle: s.cycle,
     planned: plan !== undefined,
     planVersion: plan?.version,
     universe: universe.length,
@@ -132,13 +117,13 @@ export function auditProgrammeStatus(d: Dossier, now: number): AuditProgrammeSta
     coverage: universe.length === 0 ? 1 : audited.length / universe.length,
     notYetAudited: universe.filter((id) => !examined.has(id)),
     notPlanned: plan ? universe.filter((id) => !planned.has(id)) : universe,
-    audits: (plan?.body.audits ?? []).map((p) => {
+    audits: (plan?.audits ?? []).map((p) => {
       const held = audits.find((a) => a.planId === p.id);
       return {
         id: p.id,
-        title: p.title,
+        title: p.title ?? p.id,
         scope: p.scope,
-        auditor: p.auditor.email,
+        auditor: p.auditor,
         plannedOn: p.plannedOn,
         status: held ? 'held' : Date.parse(p.plannedOn) <= now ? 'overdue' : 'planned',
         ...(held && { auditId: held.id, firstDay: held.firstDay, lastDay: held.lastDay }),
@@ -147,34 +132,65 @@ export function auditProgrammeStatus(d: Dossier, now: number): AuditProgrammeSta
   };
 }
 
-function list(ids: string[], max = 6): string {
-  return ids.length <= max ? ids.join(', ') : `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
+/** The plan of the current cycle in the facts, if one was submitted in this cycle. */
+export function currentPlan(f: ProgrammeFacts) {
+  return f.auditProgramme && f.auditProgramme.cycle === f.cycle ? f.auditProgramme : undefined;
+}
+
+export function plannedAudit(f: ProgrammeFacts, planId: string) {
+  return currentPlan(f)?.audits.find((a) => a.id === planId);
+}
+
+/** Internal audits recorded in the current cycle. */
+export function cycleInternalAudits(f: ProgrammeFacts) {
+  return f.audits.filter((a) => a.audit === 'internal' && cycleOfStepKey(a.stepKey) === f.cycle);
+}
+
+/** The status as the stage sees it, from its facts. */
+export function factsAuditProgrammeStatus(f: ProgrammeFacts, now: number): AuditProgrammeStatus {
+  const plan = currentPlan(f);
+  return auditProgrammeStatus(
+    {
+      cycle: f.cycle,
+      plan: plan && {
+        version: plan.version,
+        audits: plan.audits.map((a) => ({ ...a, auditor: a.auditorEmail })),
+      },
+      audits: f.audits,
+      findings: Object.values(f.findings),
+      notApplicable: f.documents.soa?.notApplicable ?? [],
+    },
+    now,
+  );
 }
 
 /** Why the step's internal-audit gate is not met, or null. */
-export function auditProgrammeGate(d: Dossier, step: StepId, now: number): string | null {
-  const s = auditProgrammeStatus(d, now);
-  if (!s.planned) return `no internal audit programme planned for cycle ${d.cycle}`;
+export function auditProgrammeGate(f: ProgrammeFacts, step: StepId, now: number): string | null {
+  const s = factsAuditProgrammeStatus(f, now);
+  if (!s.planned) return `no internal audit programme planned for cycle ${f.cycle}`;
   if (s.notPlanned.length > 0)
-    return `the internal audit programme does not cover ${s.notPlanned.length} of ${s.universe} requirements in the cycle: ${list(s.notPlanned)}`;
+    return `the internal audit programme does not cover ${s.notPlanned.length} of ${s.universe} requirements in the cycle: ${list(s.notPlanned, 6)}`;
   const fullCoverageDue = step === 'INTERNAL_AUDIT' || step === 'RECERTIFICATION';
   if (fullCoverageDue && s.notYetAudited.length > 0) {
     const when = step === 'INTERNAL_AUDIT' ? 'before the certification audit' : 'before recertification';
-    return `${s.notYetAudited.length} of ${s.universe} requirements not yet internally audited ${when}: ${list(s.notYetAudited)}`;
+    return `${s.notYetAudited.length} of ${s.universe} requirements not yet internally audited ${when}: ${list(s.notYetAudited, 6)}`;
   }
   const overdue = s.audits.filter((a) => a.status === 'overdue');
   return overdue.length === 0
     ? null
-    : `planned internal audits not yet held: ${list(overdue.map((a) => `${a.id} (planned ${a.plannedOn.slice(0, 10)})`))}`;
+    : `planned internal audits not yet held: ${list(
+        overdue.map((a) => `${a.id} (planned ${a.plannedOn.slice(0, 10)})`),
+        6,
+      )}`;
 }
 
 /**
  * When the next planned audit falls due (after `now`): the stage wakes then, so that status
  * and gates show it as overdue if it has not been held.
  */
-export function nextPlannedAuditDue(d: Dossier, now: number): number | undefined {
-  const held = new Set(cycleInternalAudits(d).map((a) => a.planId));
-  const times = (currentPlan(d)?.body.audits ?? [])
+export function nextPlannedAuditDue(f: ProgrammeFacts, now: number): number | undefined {
+  const held = new Set(cycleInternalAudits(f).map((a) => a.planId));
+  const times = (currentPlan(f)?.audits ?? [])
     .filter((a) => !held.has(a.id))
     .map((a) => Date.parse(a.plannedOn))
     .filter((t) => t > now);

@@ -4,7 +4,8 @@
  * last recorded state, and names its successor. Derived when read, so the stored rows keep what
  * the workflow recorded.
  */
-import type { Certificate, CertificateStatus } from './types';
+import type { Certificate } from './views';
+import type { CertificateStatus } from './vocabulary';
 
 export interface CertificateHistoryEntry extends Omit<Certificate, 'status'> {
   status: CertificateStatus | 'SUPERSEDED';

@@ -11,7 +11,7 @@ import { BOOSTABLE_OBJECTIVES, type BoostableObjective } from './catalogue/annex
 import { findRequirement, REQUIREMENTS } from './catalogue/iso42001';
 import { GAP_FACTOR_KEYS, requirementProfile, type GapFactors } from './catalogue/profiles';
 import type { AssessmentStatus, GapFactorsInput, GapScoringConfig } from './schemas';
-import type { RoadmapTask } from './types';
+import type { RoadmapTask } from './records';
 
 export const DEFAULT_GAP_WEIGHTS: GapFactors = {
   inherentRisk: 0.4,

@@ -1,106 +1,104 @@
 /**
- * Notification e-mails besides approval requests: a stage was entered, a task was assigned or
+ * Notification e-mails besides approval requests: a step was entered, a task was assigned or
  * went overdue, a surveillance or recertification audit is coming up, a certificate is about to
- * expire, an approval went overdue. Each notice has a deterministic id, so the mail activity
- * can send it at most once however often a workflow (or a retry) asks. Pure.
+ * expire, an approval went overdue, a corrective action is overdue or escalated, a minor NC's
+ * plan is overdue. Each notice has a deterministic id, so the mail activity sends it at most
+ * once however often a workflow (or a retry) asks. Pure.
+ *
+ * A notice carries facts only (ids, dates, names of people); the mail activity adds the text of
+ * the record it is about (a task's title, a finding's description) from the database, as the
+ * table below says, so no notice grows with what people wrote.
  */
 import { addDuration } from './durations';
-import type { StepContext } from './engine';
-import { activeDeadline } from './engine';
-import type { ApprovalPolicy, ApprovalRequest } from './approvals';
-import { waitingFor } from './approvals';
-import type { Person } from './schemas';
-import { distinctPeople } from './people';
-import type { Dossier, RoadmapTask } from './types';
+import { activeDeadline } from './deadlines';
+import type { ProgrammeFacts, TaskFact } from './facts';
+import { distinctPeople, sameEmail, type Person } from './people';
+import type { StepContext } from './queries';
+import type { Notice } from './notice-kinds';
 
-export const NOTICE_KINDS = [
-  'stageEntered',
-  'taskAssigned',
-  'taskOverdue',
-  'auditUpcoming',
-  'certificateExpiring',
-  'approvalOverdue',
-  // Nonconformity follow-up (domain/nc-follow-up.ts).
-  'correctiveActionOverdue',
-  'correctiveActionEscalated',
-  'minorNcPlanOverdue',
-] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
-
-export interface Notice {
-  id: string;
-  kind: NoticeKind;
-  /** Workflow time (ms) at which it is due. */
-  at: number;
-  recipients: Person[];
-  /** Template variables; plain strings so the template decides all wording. */
-  facts: Record<string, string>;
-}
+export type { Notice, NoticeDefinition } from './notice-kinds';
+export { NOTICES } from './notice-kinds';
 
 const day = (iso: string) => iso.slice(0, 10);
 
-const leads = (d: Dossier) => distinctPeople(d.scope?.body.complianceLead, d.scope?.body.sponsor);
+const people = (f: ProgrammeFacts) => f.documents.scope?.people;
+const leads = (f: ProgrammeFacts) => distinctPeople(people(f)?.complianceLead, people(f)?.sponsor);
 
 /** Sent when a step starts; nobody is known before the scope names the people. */
-export function stageEnteredNotice(d: Dossier, ctx: StepContext): Notice | undefined {
-  const recipients = leads(d);
+export function stageEnteredNotice(f: ProgrammeFacts, ctx: StepContext): Notice | undefined {
+  const recipients = leads(f);
   if (recipients.length === 0) return undefined;
   return {
     id: `stage-entered/${ctx.stepKey}`,
     kind: 'stageEntered',
     at: ctx.now,
     recipients,
-    facts: { stepTitle: ctx.step.title, stage: ctx.step.stage, cycle: String(d.cycle) },
+    facts: { stepTitle: ctx.step.title, stage: ctx.step.stage, cycle: String(f.cycle) },
   };
 }
 
-function ownerOf(d: Dossier, task: RoadmapTask): Person {
-  const known = [d.scope?.body.complianceLead, d.scope?.body.sponsor, d.scope?.body.topManagement].find(
-    (p) => p?.email.toLowerCase() === task.owner.toLowerCase(),
+function ownerOf(f: ProgrammeFacts, task: TaskFact): Person {
+  const p = people(f);
+  const known = [p?.complianceLead, p?.sponsor, p?.topManagement].find(
+    (x) => x && sameEmail(x.email, task.owner),
   );
   return known ?? { name: task.owner, email: task.owner };
 }
 
-function taskFacts(task: RoadmapTask): Record<string, string> {
-  return {
-    taskId: task.id,
-    taskTitle: task.title,
-    requirementId: task.requirementId,
-    deadline: day(task.deadline),
-  };
+function taskFacts(task: TaskFact): Record<string, string> {
+  return { taskId: task.id, requirementId: task.requirementId, deadline: day(task.deadline) };
 }
 
-export function taskAssignedNotice(d: Dossier, ctx: StepContext, task: RoadmapTask): Notice {
+export function taskAssignedNotice(f: ProgrammeFacts, ctx: StepContext, task: TaskFact): Notice {
   return {
     id: `task-assigned/${task.id}`,
     kind: 'taskAssigned',
     at: ctx.now,
-    recipients: [ownerOf(d, task)],
+    recipients: [ownerOf(f, task)],
     facts: taskFacts(task),
   };
 }
 
-/**
- * Notices that fall due with time in this step: open tasks past their deadline (in the steps
- * that work on tasks), the audit that keeps the certificate alive (`auditNotice` before it is
- * due) and the certificate's expiry (`certificateNotice` before it). Already sent ones are left out.
- */
-export function scheduledNotices(d: Dossier, ctx: StepContext, policy: ApprovalPolicy): Notice[] {
-  const sent = new Set(d.noticesSent ?? []);
-  const notices: Notice[] = [];
-  if (ctx.step.accepts.includes('taskUpdate') || ctx.step.accepts.includes('roadmapTask')) {
-    for (const task of Object.values(d.tasks)) {
-      if (task.status !== 'open') continue;
-      notices.push({
-        id: `task-overdue/${task.id}`,
-        kind: 'taskOverdue',
-        at: Date.parse(task.deadline),
-        recipients: distinctPeople(ownerOf(d, task), d.scope?.body.complianceLead),
-        facts: taskFacts(task),
-      });
-    }
+export function taskOverdueNotice(f: ProgrammeFacts, task: TaskFact): Notice {
+  return {
+    id: `task-overdue/${task.id}`,
+    kind: 'taskOverdue',
+    at: Date.parse(task.deadline),
+    recipients: distinctPeople(ownerOf(f, task), people(f)?.complianceLead),
+    facts: taskFacts(task),
+  };
+}
+
+/** Whether the step works on tasks, so that their overdue notices belong to it. */
+export function stepWatchesTasks(ctx: StepContext): boolean {
+  return ctx.step.accepts.includes('taskUpdate') || ctx.step.accepts.includes('roadmapTask');
+}
+
+/** The open task whose overdue notice falls due first and has not gone out. */
+export function nextTaskOverdue(f: ProgrammeFacts, ctx: StepContext): Notice | undefined {
+  if (!stepWatchesTasks(ctx) || !people(f)) return undefined;
+  let next: TaskFact | undefined;
+  for (const task of Object.values(f.tasks)) {
+    if (task.status !== 'open' || task.overdueNoticeSent) continue;
+    if (!next || Date.parse(task.deadline) < Date.parse(next.deadline)) next = task;
   }
-  const deadline = activeDeadline(d, ctx);
+  return next && taskOverdueNotice(f, next);
+}
+
+/**
+ * Notices about the step and the certificate that fall due with time: the audit that keeps the
+ * certificate alive (`auditNotice` before it is due) and the certificate's expiry
+ * (`certificateNotice` before it). Already sent ones are left out. Task overdue notices come one
+ * at a time from nextTaskOverdue.
+ */
+export function scheduledNotices(
+  f: ProgrammeFacts,
+  ctx: StepContext,
+  policy: { auditNotice: string; certificateNotice: string },
+): Notice[] {
+  const sent = new Set(f.noticesSent);
+  const notices: Notice[] = [];
+  const deadline = activeDeadline(f, ctx);
   if (deadline && (deadline.id === 'surveillanceDue' || deadline.id === 'recertificationDue')) {
     const due = Date.parse(deadline.dueAt);
     if (ctx.now < due) {
@@ -108,7 +106,7 @@ export function scheduledNotices(d: Dossier, ctx: StepContext, policy: ApprovalP
         id: `audit-upcoming/${ctx.stepKey}/${deadline.id}`,
         kind: 'auditUpcoming',
         at: addDuration(due, policy.auditNotice, -1),
-        recipients: leads(d),
+        recipients: leads(f),
         facts: {
           stepTitle: ctx.step.title,
           dueOn: day(deadline.dueAt),
@@ -117,17 +115,14 @@ export function scheduledNotices(d: Dossier, ctx: StepContext, policy: ApprovalP
       });
     }
   }
-  const cert = d.certificate;
+  const cert = f.certificate;
   if (cert && cert.status === 'ACTIVE' && ctx.now < Date.parse(cert.expiresOn)) {
+    const p = people(f);
     notices.push({
       id: `certificate-expiring/${cert.number}`,
       kind: 'certificateExpiring',
       at: addDuration(Date.parse(cert.expiresOn), policy.certificateNotice, -1),
-      recipients: distinctPeople(
-        d.scope?.body.sponsor,
-        d.scope?.body.complianceLead,
-        d.scope?.body.topManagement,
-      ),
+      recipients: distinctPeople(p?.sponsor, p?.complianceLead, p?.topManagement),
       facts: { certificateNumber: cert.number, expiresOn: day(cert.expiresOn) },
     });
   }
@@ -136,24 +131,23 @@ export function scheduledNotices(d: Dossier, ctx: StepContext, policy: ApprovalP
 
 /** When a request passes its expiry undecided: its approvers and the compliance lead hear of it. */
 export function approvalOverdueNotice(
-  d: Dossier,
+  f: ProgrammeFacts,
   ctx: StepContext,
-  r: ApprovalRequest,
+  r: { requestId: string; title: string; artefactVersion: number },
+  waiting: readonly Person[],
   dueAt: string,
 ): Notice {
   return {
     id: `approval-overdue/${r.requestId}`,
     kind: 'approvalOverdue',
     at: ctx.now,
-    recipients: distinctPeople(...waitingFor(r), d.scope?.body.complianceLead),
+    recipients: distinctPeople(...waiting, people(f)?.complianceLead),
     facts: {
       gateTitle: r.title,
       version: String(r.artefactVersion),
       stepTitle: ctx.step.title,
-      dueAt: dueAt,
-      waitingFor: waitingFor(r)
-        .map((a) => a.email)
-        .join(', '),
+      dueAt,
+      waitingFor: waiting.map((a) => a.email).join(', '),
     },
   };
 }

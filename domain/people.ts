@@ -1,4 +1,8 @@
-import type { Person } from './schemas';
+/** A person the programme names: an approver, an owner, someone to tell. */
+export interface Person {
+  name: string;
+  email: string;
+}
 
 /** The people given, without gaps and with each e-mail address once (case-insensitive). */
 export function distinctPeople(...candidates: (Person | undefined)[]): Person[] {
@@ -9,3 +13,5 @@ export function distinctPeople(...candidates: (Person | undefined)[]): Person[] 
     return true;
   });
 }
+
+export const sameEmail = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();

@@ -9,7 +9,7 @@
  * to left underneath, starting below the step that leads into it.
  */
 import { FIRST_STEP, NEXT_CYCLE_STEP, STEPS, type DeadlineId, type StepDef } from './process-model';
-import type { StepId } from './types';
+import type { StepId } from './vocabulary';
 
 export interface Point {
   x: number;

@@ -3,25 +3,20 @@
  * workflow enforces each step's inputs, approvals, exit gates and deadlines through the pure
  * engine in engine.ts. Change the journey here, and README's diagram with `npm run diagram`.
  */
-import type { AuditKind, StageInputKind } from './schemas';
-import type { ApproverRole, ArtefactKind, StageKind, StepId } from './types';
+import type {
+  ApproverRole,
+  ArtefactKind,
+  AuditKind,
+  DeadlineId,
+  GateId,
+  InputKind,
+  StageKind,
+  StepId,
+} from './vocabulary';
+
+export type { DeadlineId, GateId } from './vocabulary';
 
 export const PROCESS_MODEL_VERSION = '1';
-
-export type GateId =
-  | 'scopeDefined'
-  | 'allRequirementsAssessed'
-  | 'everyGapHasTask'
-  | 'impactAssessmentsComplete'
-  | 'applicableTasksClosed'
-  | 'auditHeld'
-  | 'stage1Held'
-  | 'nonconformitiesHaveActions'
-  | 'noOpenMajorNc'
-  | 'auditProgrammeOnTrack'
-  | 'certificateGranted';
-
-export type DeadlineId = 'majorNcVerification' | 'surveillanceDue' | 'recertificationDue' | 'restoreWindow';
 
 export interface ApprovalDef {
   gate: string;
@@ -34,7 +29,7 @@ export interface StepDef {
   id: StepId;
   stage: StageKind;
   title: string;
-  accepts: readonly StageInputKind[];
+  accepts: readonly InputKind[];
   /** Audit kinds that can be recorded (and raise findings) in this step. */
   audits: readonly AuditKind[];
   approvals: readonly ApprovalDef[];

@@ -1,31 +1,17 @@
-/** Builds the worker that runs programme and stage workflows and the persistence activities. */
+/** Builds the worker that runs every workflow and the activities it is given. */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createPersistenceActivities } from '../activities';
-import type { NotificationActivities } from '../domain/contracts/notifications';
-import { createDroppingNotificationActivities } from '../activities/notifications';
-import type { ProgrammeRepository } from '../db/repository';
-import { auditedPersistence } from '../activities/audited-persistence';
-import type { AuditTrail } from '../services/audit-trail';
 import type { WorkerTuning } from '../infra/config';
 
 export interface AimsWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  repository: ProgrammeRepository;
   /** A prebuilt bundle (tests, production); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Concurrency, cache and shutdown settings; unset ones keep the SDK defaults. */
   tuning?: Partial<Omit<WorkerTuning, 'metricsBind' | 'workflowBundle'>>;
-  /** Approval and notice mail (activities/notifications.ts); without it mail is dropped. */
-  notifications?: NotificationActivities;
-  /**
-   * The audit trail: the persistence activities then append the workflows' own changes and
-   * answer the chain head that the programme workflow anchors. Without it they do neither.
-   */
-  audit?: AuditTrail;
-  /** Activities of feature modules (KPI snapshots, ...), registered as given. */
-  extraActivities?: object;
+  /** Every activity it runs (worker/activities.ts). */
+  activities: object;
 }
 
 export function createAimsWorker(o: AimsWorkerOptions): Promise<Worker> {
@@ -36,13 +22,7 @@ export function createAimsWorker(o: AimsWorkerOptions): Promise<Worker> {
     ...(o.workflowBundle
       ? { workflowBundle: o.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: {
-      ...(o.audit
-        ? auditedPersistence(createPersistenceActivities(o.repository), o.repository, o.audit)
-        : createPersistenceActivities(o.repository)),
-      ...(o.notifications ?? createDroppingNotificationActivities()),
-      ...(o.extraActivities ?? {}),
-    },
+    activities: o.activities,
     ...tuningOptions(o.tuning ?? {}),
   });
 }

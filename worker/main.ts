@@ -7,15 +7,12 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { openDatabase } from '../db/data-source';
-import { ProgrammeRepository } from '../db/repository';
 import { ConfigError, loadConfig } from '../infra/config';
 import { notificationsFromConfig } from './notifications';
 import { registerSearchAttributes } from '../infra/temporal-server';
-import { createKpiService } from '../services/kpi';
-import { createKpiActivities } from '../activities/kpi';
 import { createAuditTrail } from '../services/audit-trail';
-import { createAnalysisActivities } from '../activities/analysis';
 import { DEFAULT_SCAN_LIMITS } from '../domain/inventory/types';
+import { workerActivities } from './activities';
 import { createAimsWorker } from './create-worker';
 import { PinoSdkLogger } from './sdk-logger';
 import { workflowSource } from './workflow-source';
@@ -58,22 +55,21 @@ export async function main(): Promise<void> {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    repository: new ProgrammeRepository(dataSource),
-    audit: createAuditTrail(dataSource),
     ...(source.kind === 'bundle' ? { workflowBundle: source.options.workflowBundle } : {}),
     tuning: config.worker,
-    notifications: notificationsFromConfig(config, dataSource, logger),
-    extraActivities: {
-      ...createKpiActivities(createKpiService(dataSource)),
-      ...createAnalysisActivities(dataSource, {
+    activities: workerActivities({
+      dataSource,
+      audit: createAuditTrail(dataSource),
+      notifications: notificationsFromConfig(config, dataSource, logger),
+      scan: {
         roots: config.scan.roots,
         limits: {
           ...DEFAULT_SCAN_LIMITS,
           maxFileBytes: config.scan.maxFileBytes,
           maxFiles: config.scan.maxFiles,
         },
-      }),
-    },
+      },
+    }),
   });
   logger.info(
     {

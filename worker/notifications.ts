@@ -5,6 +5,7 @@ import type { NotificationActivities } from '../domain/contracts/notifications';
 import { createNotificationActivities } from '../activities/notifications';
 import { resolveApprovalSecret } from '../services/approval-links/secret';
 import { ApprovalStore } from '../db/approval-store';
+import { ProgrammeRepository } from '../db/repository';
 import type { AppConfig } from '../infra/config';
 import { createMailer } from '../services/mail/mailer';
 
@@ -27,6 +28,7 @@ export function notificationsFromConfig(
     mailLog: new ApprovalStore(dataSource),
     secret: resolveApprovalSecret({ approvalSecret: config.mail.approvalSecret, dataDir: config.dataDir }),
     publicBaseUrl: () => config.mail.publicBaseUrl,
+    records: new ProgrammeRepository(dataSource),
     logger,
   });
 }

@@ -4,26 +4,17 @@
  * this workflow's history, which the database cannot rewrite. Verification compares the stored
  * chain with these anchors, so a rewrite that recomputed every hash is still caught.
  *
- * Anchoring adds no command (the head rides on an activity result that was already there);
- * only runs that recorded the patch marker keep and carry anchors, so older histories replay
- * exactly as they ran.
+ * Anchoring adds no command: the head rides on an activity result that was already there.
  */
 import { setHandler } from '@temporalio/workflow';
 import type { AuditAnchor, AuditHead } from '../domain/audit-chain';
 import { auditAnchorsQuery } from '../domain/messages';
-
-export const AUDIT_ANCHOR_PATCH = 'audit-anchor-v1';
 
 /**
  * A rewrite from any point on changes every later hash, so the latest anchors catch a rewrite
  * of old events as well as recent ones; a short list keeps the continue-as-new input small.
  */
 const KEPT = 16;
-
-/** Carried into the next cycle's run by continue-as-new. */
-export interface AuditAnchorCarry {
-  auditAnchors?: AuditAnchor[];
-}
 
 export class AuditAnchors {
   private readonly anchors: AuditAnchor[];

@@ -12,7 +12,7 @@ import {
   log,
   proxyActivities,
 } from '@temporalio/workflow';
-import type { InventoryActivities, ScanOutcome } from '../domain/contracts/analysis';
+import type { InventoryActivities, ScanSummary } from '../domain/contracts/analysis';
 import type { InventoryScanInput } from '../domain/contracts/workflows';
 import { aiSystemsDiscoveredSignal } from '../domain/messages';
 
@@ -49,9 +49,9 @@ function describe(err: unknown): string {
   return String(err);
 }
 
-export async function inventoryScanWorkflow(input: InventoryScanInput): Promise<ScanOutcome> {
+export async function inventoryScanWorkflow(input: InventoryScanInput): Promise<ScanSummary> {
   const { programmeId, scanId, source } = input;
-  let outcome: ScanOutcome;
+  let outcome: ScanSummary;
   try {
     if (source.kind === 'scan') {
       const scanned = await scanSource({ programmeId, scanId, path: source.path });
@@ -69,11 +69,11 @@ export async function inventoryScanWorkflow(input: InventoryScanInput): Promise<
     if (!isCancellation(err)) await failScan({ programmeId, scanId, error: describe(err) });
     throw err;
   }
-  if (outcome.newInScope.length > 0) {
+  if (outcome.newInScope > 0) {
     try {
+      // The stage reads the systems from the scan's record.
       await getExternalWorkflowHandle(input.programmeWorkflowId).signal(aiSystemsDiscoveredSignal, {
         scanId,
-        systems: outcome.newInScope,
       });
     } catch (err) {
       // A withdrawn or finished programme has no stage to plan impact assessments in.

@@ -10,7 +10,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  patched,
   getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
@@ -19,10 +18,15 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PersistenceActivities } from '../domain/contracts/persistence';
-import { dossierForNextCycle, newDossier } from '../domain/engine';
-import { carryIntoNextCycle } from '../domain/nc-follow-up';
-import { kpiScheduleWorkflow } from './kpi-schedule';
+import type { PersistenceActivities, TransitionRecord } from '../domain/contracts/persistence';
+import type { ProgrammeWorkflowInput, StageOutcome } from '../domain/contracts/workflows';
+import type { DiscoveryEvent } from '../domain/discoveries';
+import {
+  aiSystemsDiscoveredSignal,
+  programmeViewQuery,
+  stageProgressSignal,
+  withdrawSignal,
+} from '../domain/messages';
 import { FIRST_STEP, NEXT_CYCLE_STEP, stepDef } from '../domain/process-model';
 import {
   AimsCertificateStatus,
@@ -32,48 +36,32 @@ import {
   AimsStage,
   AimsStep,
 } from '../domain/search-attributes';
-import type {
-  Certificate,
-  Dossier,
-  ProgrammeView,
-  ProgrammeWorkflowInput,
-  StageKind,
-  StageOutcome,
-  StepId,
-  TransitionRecord,
-} from '../domain/types';
-import type { DiscoveryEvent } from '../domain/discoveries';
-import {
-  aiSystemsDiscoveredSignal,
-  programmeViewQuery,
-  stageProgressSignal,
-  withdrawSignal,
-} from '../domain/messages';
+import type { CertificateFacts, ProgrammeView } from '../domain/views';
+import type { StageKind, StepId } from '../domain/vocabulary';
+import { AuditAnchors } from './audit-anchor';
+import { kpiScheduleWorkflow } from './kpi-schedule';
 import { stageWorkflow } from './stage';
-import { AUDIT_ANCHOR_PATCH, AuditAnchors, type AuditAnchorCarry } from './audit-anchor';
 
-/** For programmes whose configuration predates the kpiInterval setting. */
-const DEFAULT_KPI_INTERVAL = 'P3M';
+/** Transitions the view lists (the history route has them all): a query answer stays small. */
+const VIEW_HISTORY = 20;
 
 const { recordProgramme, recordTransition } = proxyActivities<PersistenceActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-export async function programmeWorkflow(
-  input: ProgrammeWorkflowInput & AuditAnchorCarry,
-): Promise<ProgrammeView> {
+export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
-  let dossier: Dossier =
-    input.resume?.dossier ?? newDossier(input.programmeId, input.organisation, input.config);
+  let cycle = input.resume?.cycle ?? 1;
   let step: StepId | null = input.resume?.step ?? FIRST_STEP;
-  const history: TransitionRecord[] = input.resume?.history ?? [];
+  let transitions = 0;
+  const history: TransitionRecord[] = [];
   let stepKey: string | null = null;
   let stageWorkflowId: string | null = null;
   let status: ProgrammeView['status'] = 'ACTIVE';
   let nextDueAt: string | undefined;
   let overdue = false;
-  let certificate: Certificate | undefined = dossier.certificate;
+  let certificate: CertificateFacts | undefined = input.resume?.certificate;
   let withdrawal: { reason: string } | undefined;
   let stepScope: CancellationScope | undefined;
   // Loop-backs revisit a step within a cycle; the visit number keeps child ids unique.
@@ -84,7 +72,7 @@ export async function programmeWorkflow(
     organisation: input.organisation,
     name: input.name,
     status,
-    cycle: dossier.cycle,
+    cycle,
     step: status === 'WITHDRAWN' ? null : step,
     stage: status === 'WITHDRAWN' ? 'WITHDRAWN' : step ? stepDef(step).stage : null,
     stepKey,
@@ -92,28 +80,28 @@ export async function programmeWorkflow(
     certificate,
     nextDueAt,
     overdue,
-    history,
+    history: [...history],
   });
 
   const publish = () =>
     upsertSearchAttributes([
       { key: AimsStage, value: status === 'WITHDRAWN' ? 'WITHDRAWN' : step ? stepDef(step).stage : 'NONE' },
       { key: AimsStep, value: status === 'WITHDRAWN' ? 'WITHDRAWN' : (step ?? 'NONE') },
-      { key: AimsCycle, value: dossier.cycle },
+      { key: AimsCycle, value: cycle },
       { key: AimsOverdue, value: overdue },
       { key: AimsNextDue, value: nextDueAt ? new Date(nextDueAt) : null },
       { key: AimsCertificateStatus, value: certificate?.status ?? 'NONE' },
     ]);
 
   setHandler(programmeViewQuery, view);
-  const auditAnchors = patched(AUDIT_ANCHOR_PATCH) ? new AuditAnchors(input.auditAnchors) : undefined;
+  const auditAnchors = new AuditAnchors(input.auditAnchors);
   setHandler(withdrawSignal, ({ reason }) => {
     if (status === 'WITHDRAWN' || withdrawal) return;
     withdrawal = { reason };
     stepScope?.cancel();
   });
-  // Discoveries go to the running stage, which owns the dossier; between steps they wait for
-  // the next one. Only scans send this signal, so existing histories never see this code run.
+  // Discoveries go to the running stage, which keeps the facts; between steps they wait for
+  // the next one.
   const undelivered: DiscoveryEvent[] = [];
   const forward = async (event: DiscoveryEvent) => {
     for (;;) {
@@ -153,9 +141,9 @@ export async function programmeWorkflow(
     reason: string,
   ) => {
     const record: TransitionRecord = {
-      id: `${workflowId}/c${dossier.cycle}/${history.length + 1}`,
+      id: `${workflowId}/c${cycle}/${++transitions}`,
       programmeId: input.programmeId,
-      cycle: dossier.cycle,
+      cycle,
       from,
       to,
       stage,
@@ -163,17 +151,24 @@ export async function programmeWorkflow(
       at: new Date(Date.now()).toISOString(),
     };
     history.push(record);
+    if (history.length > VIEW_HISTORY) history.shift();
     const auditHead = await recordTransition(record, {
       programmeId: input.programmeId,
       status,
-      cycle: dossier.cycle,
+      cycle,
       step: status === 'WITHDRAWN' ? null : step,
       stage: status === 'WITHDRAWN' ? 'WITHDRAWN' : step ? stepDef(step).stage : null,
       overdue,
       nextDueAt: nextDueAt ?? null,
-      certificate,
+      ...(certificate && {
+        certificate: {
+          number: certificate.number,
+          status: certificate.status,
+          expiresOn: certificate.expiresOn,
+        },
+      }),
     });
-    auditAnchors?.note(auditHead, record.at);
+    auditAnchors.note(auditHead, record.at);
   };
 
   if (!input.resume) {
@@ -186,37 +181,35 @@ export async function programmeWorkflow(
     });
   }
   // The KPI clock runs beside the journey (abandoned, not cancelled, when this run continues
-  // as new), so its snapshots stay out of the programme's history. Programmes started before
-  // it existed have no marker and replay without it.
-  if (!input.resume && patched('kpi-clock-v1')) {
+  // as new), so its snapshots stay out of the programme's history.
+  if (!input.resume) {
     await startChild(kpiScheduleWorkflow, {
       workflowId: `${workflowId}/kpis`,
-      args: [{ programmeId: input.programmeId, interval: input.config.kpiInterval ?? DEFAULT_KPI_INTERVAL }],
+      args: [{ programmeId: input.programmeId, interval: input.config.kpiInterval }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
   }
 
   let previous: StepId | null = null;
-  let reason = input.resume ? `cycle ${dossier.cycle} begins` : 'programme started';
+  let reason = input.resume ? `cycle ${cycle} begins` : 'programme started';
   while (step && !withdrawal) {
     const def = stepDef(step);
     const visit = (visits.get(step) ?? 0) + 1;
     visits.set(step, visit);
-    stepKey = `c${dossier.cycle}.${step}.${visit}`;
+    stepKey = `c${cycle}.${step}.${visit}`;
     nextDueAt = undefined;
     publish();
     await transition(previous, step, def.stage, reason);
 
     const currentStep: StepId = step;
     const currentKey: string = stepKey;
-    const currentDossier = dossier;
     let outcome: StageOutcome;
     try {
       outcome = await CancellationScope.cancellable(async (): Promise<StageOutcome> => {
         stepScope = CancellationScope.current();
         const child = await startChild(stageWorkflow, {
           workflowId: `${workflowId}/${currentKey}`,
-          args: [{ step: currentStep, stepKey: currentKey, dossier: currentDossier }],
+          args: [{ programmeId: input.programmeId, step: currentStep, stepKey: currentKey }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         });
@@ -232,8 +225,7 @@ export async function programmeWorkflow(
       stepScope = undefined;
       stageWorkflowId = null;
     }
-    dossier = outcome.dossier;
-    certificate = dossier.certificate;
+    certificate = outcome.certificate;
     previous = step;
     if (outcome.type === 'loopBack') {
       reason = outcome.reason;
@@ -241,17 +233,13 @@ export async function programmeWorkflow(
       continue;
     }
     if (def.next === 'NEXT_CYCLE') {
-      await transition(step, 'CYCLE_END', def.stage, `cycle ${dossier.cycle} complete`);
+      await transition(step, 'CYCLE_END', def.stage, `cycle ${cycle} complete`);
       await condition(allHandlersFinished);
-      // Since cycle-carry-over-v1 the next cycle also knows when it began and what it inherited,
-      // and plans its internal audit programme afresh (domain/nc-follow-up.ts).
-      const next = patched('cycle-carry-over-v1')
-        ? carryIntoNextCycle(dossier, new Date(Date.now()).toISOString())
-        : dossierForNextCycle(dossier);
+      // The last stage saved what the next cycle starts from (domain/programme-work.ts).
       return continueAsNew<typeof programmeWorkflow>({
         ...input,
-        ...(auditAnchors && { auditAnchors: auditAnchors.carried() }),
-        resume: { dossier: next, step: NEXT_CYCLE_STEP, history: [] },
+        auditAnchors: auditAnchors.carried(),
+        resume: { cycle: outcome.cycle, step: NEXT_CYCLE_STEP, certificate },
       });
     }
     reason = `${def.title} complete`;

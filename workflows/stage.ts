@@ -1,42 +1,49 @@
 /**
- * One step of the journey as a child workflow. It owns the dossier while the step runs,
- * accepts human inputs as Updates (validated synchronously, so an illegal input is rejected
- * with its reason and leaves no history), persists what each input produced, and completes
- * when every exit gate holds. Deadlines are durable timers.
+ * One step of the journey as a child workflow. It loads the programme's facts from the
+ * database when it starts, accepts human inputs as Updates (validated synchronously, so an
+ * illegal input is rejected with its reason and leaves no history), persists what each input
+ * changed, and completes when every exit gate holds. Deadlines are durable timers.
+ *
+ * Nothing it carries grows with the programme: inputs arrive as facts with a reference to the
+ * body the API stored, the facts stay in memory and in the database, and when its history
+ * grows long (a step that takes a thousand inputs) the stage continues as new and reloads them.
  */
 import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   currentUpdateInfo,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PersistenceActivities } from '../domain/contracts/persistence';
+import type {
+  FactsPage,
+  ItemsPage,
+  PersistenceActivities,
+  RecordChanges,
+} from '../domain/contracts/persistence';
+import type { StageOutcome, StageWorkflowInput } from '../domain/contracts/workflows';
+import { applyDiscoveredSystems, type DiscoveredSystemFact } from '../domain/discoveries';
 import {
   activeDeadline,
-  applyDecision,
   applyInput,
   completeStep,
-  decisionRejection,
   enterStep,
   expireDeadline,
   inputRejection,
   isOverdue,
+  isRejected,
   stageView,
   unmetGates,
   type StepContext,
 } from '../domain/engine';
-import { applyDiscoveredSystems } from '../domain/discoveries';
-import { stepDef } from '../domain/process-model';
-import type { StageInput } from '../domain/schemas';
-import type { DecisionInput, StageOutcome, StageWorkflowInput } from '../domain/types';
-import { ApprovalDesk, EMAIL_APPROVALS_PATCH, installWithoutDesk, rejectWith } from './approvals';
-import { CERTIFICATION_CYCLE_PATCH, NcClock } from './nc-clock';
+import { assembleFacts, scalarsOf, type FactEntry, type ProgrammeFacts } from '../domain/facts';
+import { canonicalJson } from '../domain/fingerprint';
+import { inputDefinition, type Submission } from '../domain/inputs';
 import {
   INPUT_REJECTED,
   aiSystemsDiscoveredSignal,
@@ -46,106 +53,99 @@ import {
   submitInputUpdate,
   type StageProgress,
 } from '../domain/messages';
+import { stepDef } from '../domain/process-model';
+import { carryIntoNextCycle } from '../domain/programme-work';
+import type { DecisionInput } from '../domain/approvals';
+import { ApprovalDesk, rejectWith } from './approval-desk';
+import { NcClock } from './nc-clock';
 
-const { saveRecords } = proxyActivities<PersistenceActivities>({
-  startToCloseTimeout: '30 seconds',
+const { saveRecords, loadFacts, readItems, readDiscoveries } = proxyActivities<PersistenceActivities>({
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/**
+ * A stage continues as new once its history reaches this many events (or the server suggests
+ * it), well below Temporal's 10,240-event warning: each run then reloads the facts.
+ */
+export const STAGE_HISTORY_LIMIT = 4000;
 
 function reject(reason: string | null): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, INPUT_REJECTED);
 }
 
-export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInput): Promise<StageOutcome> {
-  // Approval requests by e-mail (with their timers and notices) exist only for stages started
-  // by code that has them; stages recorded before replay exactly as they ran.
-  const emailApprovals = patched(EMAIL_APPROVALS_PATCH);
-  // The internal audit programme, NC follow-up timers and cycle rules: likewise only for
-  // stages started by code that has them.
-  const cycleDepth = patched(CERTIFICATION_CYCLE_PATCH);
-  const d = dossier;
+/** The facts of the programme, a page at a time (each page a bounded activity result). */
+async function loadProgrammeFacts(programmeId: string, stepKey: string | undefined): Promise<ProgrammeFacts> {
+  const entries: FactEntry[] = [];
+  let page: FactsPage = await loadFacts({ programmeId, stepKey });
+  const scalars = page.scalars;
+  if (!scalars) throw ApplicationFailure.nonRetryable(`no facts recorded for programme ${programmeId}`);
+  entries.push(...page.entries);
+  while (page.next) {
+    page = await loadFacts({ programmeId, stepKey, cursor: page.next });
+    entries.push(...page.entries);
+  }
+  return assembleFacts(scalars, entries);
+}
+
+/** The items of a bulk input, read back from its stored body a page at a time. */
+async function itemsOf(programmeId: string, s: Submission): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for (let offset: number | undefined = 0; offset !== undefined;) {
+    const page: ItemsPage = await readItems({ programmeId, kind: s.kind, ref: s.ref, offset });
+    items.push(...page.items);
+    offset = page.next;
+  }
+  return items;
+}
+
+async function discoveriesOf(programmeId: string, scanId: string): Promise<DiscoveredSystemFact[]> {
+  const systems: DiscoveredSystemFact[] = [];
+  for (let offset: number | undefined = 0; offset !== undefined;) {
+    const page: ItemsPage<DiscoveredSystemFact> = await readDiscoveries({ programmeId, scanId, offset });
+    systems.push(...page.items);
+    offset = page.next;
+  }
+  return systems;
+}
+
+export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOutcome> {
+  const { programmeId, step, stepKey } = input;
   const def = stepDef(step);
-  const ctx = (): StepContext =>
-    cycleDepth
-      ? { step: def, stepKey, now: Date.now(), cycleDepth }
-      : { step: def, stepKey, now: Date.now() };
+  const ctx = (): StepContext => ({ step: def, stepKey, now: Date.now() });
+  const f = await loadProgrammeFacts(programmeId, input.resume ? stepKey : undefined);
+
+  // Saves run one after another, each with the facts as they were when it was asked for, so
+  // the database never goes back to an older state whatever order the activities finish in.
+  let lastScalars = canonicalJson(scalarsOf(f));
+  let saving: Promise<void> = Promise.resolve();
+  const save = (changes: RecordChanges): Promise<void> => {
+    const scalars = canonicalJson(scalarsOf(f));
+    const request = {
+      programmeId,
+      cycle: f.cycle,
+      changes: JSON.parse(JSON.stringify(changes)) as RecordChanges,
+      ...(scalars !== lastScalars && { scalars: scalarsOf(f) }),
+    };
+    lastScalars = scalars;
+    const done = saving.then(() => saveRecords(request));
+    saving = done.catch(() => undefined);
+    return done;
+  };
+
   // Bumped by every accepted message so the main loop re-evaluates gates and deadlines.
   let revision = 0;
-  // Assigned once reportProgress exists (the desk calls it); the handlers below read it.
-  let desk: ApprovalDesk | undefined;
-  let clock: NcClock | undefined;
-
-  setHandler(stageViewQuery, () => (desk ? desk.view(stageView(d, ctx())) : stageView(d, ctx())));
-
-  setHandler(
-    submitInputUpdate,
-    async (input) => {
-      const applied = applyInput(d, ctx(), input);
-      revision++;
-      clock?.poke();
-      desk?.afterInput(input, applied.recordId);
-      await saveRecords(d.programmeId, d.cycle, applied.records);
-      return {
-        accepted: true,
-        stepKey,
-        recordId: applied.recordId,
-        findingIds: applied.findingIds,
-        view: desk ? desk.view(stageView(d, ctx())) : stageView(d, ctx()),
-      };
-    },
-    { validator: (input: StageInput) => reject(inputRejection(d, ctx(), input)) },
-  );
-
-  setHandler(
-    recordDecisionUpdate,
-    async (decision) => {
-      const decisionId = currentUpdateInfo()?.id ?? `${stepKey}/${revision}`;
-      const records = desk
-        ? desk.decide(decision, decisionId)
-        : applyDecision(d, ctx(), decision, decisionId);
-      revision++;
-      await saveRecords(d.programmeId, d.cycle, records);
-      const view = desk ? desk.view(stageView(d, ctx())) : stageView(d, ctx());
-      return { accepted: true, gate: decision.gate, outcome: decision.outcome, view };
-    },
-    {
-      validator: (decision: DecisionInput) =>
-        desk ? rejectWith(desk.decisionRejection(decision)) : reject(decisionRejection(d, ctx(), decision)),
-    },
-  );
-
-  // A signal only ever sent by code newer than every recorded history: adding its handler
-  // changes no command of an existing run, so no patch is needed.
-  setHandler(aiSystemsDiscoveredSignal, async (event) => {
-    const applied = applyDiscoveredSystems(d, ctx(), event);
-    if (applied.taskIds.length === 0) return;
-    revision++;
-    for (const id of applied.taskIds) {
-      const t = d.tasks[id];
-      desk?.afterInput(
-        {
-          kind: 'roadmapTask',
-          requirementId: t.requirementId,
-          title: t.title,
-          owner: t.owner,
-          deadline: t.deadline,
-        },
-        id,
-      );
-    }
-    await saveRecords(d.programmeId, d.cycle, applied.records);
-  });
-
   const parent = workflowInfo().parent;
   let lastProgress = '';
+  let desk: ApprovalDesk | undefined;
   const reportProgress = async () => {
-    const deadline = activeDeadline(d, ctx());
+    const deadline = activeDeadline(f, ctx());
     const progress: StageProgress = {
       stepKey,
       nextDueAt: deadline?.dueAt,
       // An approval past its expiry makes the step overdue too (AimsOverdue in the UI).
-      overdue: isOverdue(d, ctx()) || (desk?.overdue() ?? false),
-      certificate: d.certificate,
+      overdue: isOverdue(f) || (desk?.overdue() ?? false),
+      certificate: f.certificate,
     };
     const serialised = JSON.stringify(progress);
     if (!parent || serialised === lastProgress) return;
@@ -153,53 +153,119 @@ export async function stageWorkflow({ step, stepKey, dossier }: StageWorkflowInp
     await getExternalWorkflowHandle(parent.workflowId).signal(stageProgressSignal, progress);
   };
 
-  enterStep(d, ctx());
-  if (emailApprovals) {
-    desk = new ApprovalDesk({ dossier: d, stepKey, ctx, reportProgress });
-    desk.install();
-    desk.start();
-  } else {
-    installWithoutDesk();
+  desk = new ApprovalDesk({ facts: f, stepKey, ctx, save, reportProgress, carried: input.resume });
+  const clock = new NcClock({ facts: f, save, reportProgress });
+  const view = () => desk.view(stageView(f, ctx()));
+
+  setHandler(stageViewQuery, view);
+
+  setHandler(
+    submitInputUpdate,
+    async (submission) => {
+      const bulk = inputDefinition(submission.kind).items !== undefined;
+      const items = bulk ? await itemsOf(programmeId, submission) : [];
+      // Reading the items took time in which other inputs may have changed the facts.
+      if (bulk) reject(inputRejection(f, ctx(), submission));
+      const applied = applyInput(f, ctx(), submission, items);
+      if (isRejected(applied)) throw ApplicationFailure.nonRetryable(applied.rejected, INPUT_REJECTED);
+      revision++;
+      clock.poke();
+      const newTasks = submission.kind === 'roadmapTask' && applied.recordId ? [applied.recordId] : [];
+      desk.afterInput(newTasks);
+      await save(applied.changes);
+      return {
+        accepted: true as const,
+        stepKey,
+        recordId: applied.recordId,
+        findings: applied.findings,
+        view: view(),
+      };
+    },
+    { validator: (submission: Submission) => reject(inputRejection(f, ctx(), submission)) },
+  );
+
+  setHandler(
+    recordDecisionUpdate,
+    async (decision) => {
+      const decisionId = currentUpdateInfo()?.id ?? `${stepKey}/${revision}`;
+      const changes = desk.decide(decision, decisionId);
+      revision++;
+      await save(changes);
+      return { accepted: true as const, gate: decision.gate, outcome: decision.outcome, view: view() };
+    },
+    { validator: (decision: DecisionInput) => rejectWith(desk.decisionRejection(decision)) },
+  );
+
+  // New AI systems in scope found by a scan: each gets a task to assess its impact.
+  setHandler(aiSystemsDiscoveredSignal, async ({ scanId }) => {
+    const systems = await discoveriesOf(programmeId, scanId);
+    const applied = applyDiscoveredSystems(f, ctx(), scanId, systems);
+    if (!applied.changes.systems?.length) return;
+    revision++;
+    desk.afterInput(applied.taskIds);
+    await save(applied.changes);
+  });
+
+  if (!input.resume) {
+    enterStep(f, ctx());
+    if (canonicalJson(scalarsOf(f)) !== lastScalars) await save({});
   }
-  if (cycleDepth) {
-    clock = new NcClock({
-      dossier: d,
-      save: (records) => saveRecords(d.programmeId, d.cycle, records),
-      reportProgress,
-    });
-    clock.start();
-  }
-  // The desk's and the clock's loops run beside this one; a defect in either surfaces here.
-  const woken = (seen: number) => () =>
-    revision !== seen || (desk?.failed ?? false) || (clock?.failed ?? false);
+  desk.install();
+  desk.start();
+  clock.start();
+
+  const woken = (seen: number) => () => revision !== seen || desk.failed || clock.failed;
+  const longHistory = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= STAGE_HISTORY_LIMIT;
+  };
   for (;;) {
-    desk?.rethrowFailure();
-    clock?.rethrowFailure();
+    desk.rethrowFailure();
+    clock.rethrowFailure();
     await reportProgress();
-    if (unmetGates(d, ctx()).length === 0) break;
+    if (unmetGates(f, ctx()).length === 0) break;
+    if (longHistory() && desk.idle) {
+      // Keep the history short: the next run reloads the facts every accepted input saved.
+      desk.stop();
+      clock.stop();
+      await Promise.all([desk.join(), clock.join()]);
+      await condition(allHandlersFinished);
+      await saving;
+      log.info('stage continues as new', { stepKey, events: workflowInfo().historyLength });
+      return continueAsNew<typeof stageWorkflow>({
+        ...input,
+        resume: { ...desk.carry(), run: (input.resume?.run ?? 1) + 1 },
+      });
+    }
     const seen = revision;
-    const deadline = activeDeadline(d, ctx());
+    const deadline = activeDeadline(f, ctx());
     if (!deadline) {
       await condition(woken(seen));
       continue;
     }
     const remaining = Date.parse(deadline.dueAt) - Date.now();
     if (remaining > 0 && (await condition(woken(seen), remaining))) continue;
-    desk?.rethrowFailure();
+    desk.rethrowFailure();
     // The deadline passed with the gates still open.
-    const effect = expireDeadline(d, ctx(), deadline);
+    const effect = expireDeadline(f, ctx(), deadline);
     log.info('deadline expired', { stepKey, deadline: deadline.id, event: effect.event });
-    await saveRecords(d.programmeId, d.cycle, effect.records);
+    await save(effect.changes);
     if (effect.loopBack) {
-      clock?.stop();
+      clock.stop();
+      desk.stop();
       await condition(allHandlersFinished);
-      return { type: 'loopBack', to: effect.loopBack.to, reason: effect.loopBack.reason, dossier: d };
+      await saving;
+      return { type: 'loopBack', ...effect.loopBack, cycle: f.cycle, certificate: f.certificate };
     }
   }
-  desk?.stop();
-  clock?.stop();
-  await saveRecords(d.programmeId, d.cycle, completeStep(d, ctx()));
+  desk.stop();
+  clock.stop();
+  const completed = completeStep(f, ctx());
+  // The last step of a cycle hands over to the next: what it starts from is saved here.
+  if (def.next === 'NEXT_CYCLE') carryIntoNextCycle(f, new Date(Date.now()).toISOString());
+  await save(completed);
   await reportProgress();
   await condition(allHandlersFinished);
-  return { type: 'completed', dossier: d };
+  await saving;
+  return { type: 'completed', cycle: f.cycle, certificate: f.certificate };
 }

@@ -15,7 +15,9 @@
 import { READERS, STEERS } from '../../domain/roles';
 import express from 'express';
 import { z } from 'zod';
-import { artefactLocation, sameEmail, type ApprovalRequestView } from '../../domain/approvals';
+import { sameEmail, type ApprovalRequestView } from '../../domain/approvals';
+import { artefactLocation } from '../../domain/artefacts';
+import { artefactSummary } from '../../services/artefact-bodies';
 import {
   APPROVAL_OUTCOMES,
   ApprovalLinkDecision,
@@ -218,8 +220,18 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     return { token, programme, request };
   }
 
-  function confirm(link: OpenLink, ctx: HandlerContext, extra: { error?: string; comment?: string } = {}) {
+  async function confirm(
+    link: OpenLink,
+    ctx: HandlerContext,
+    extra: { error?: string; comment?: string } = {},
+  ) {
     const { token, programme, request } = link;
+    const summary = await artefactSummary(
+      ctx.store,
+      token.programmeId,
+      request.artefact,
+      request.artefactVersion,
+    );
     const approver = request.approvers.find((a) => sameEmail(a.email, token.approver));
     return confirmPage({
       organisation: programme.organisation,
@@ -228,7 +240,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       gateTitle: request.title,
       version: request.artefactVersion,
       sha256: request.artefactSha256,
-      summary: request.summary,
+      summary,
       // Same origin as this page, so the link is relative.
       artefactUrl: artefactUrl(
         '',
@@ -251,7 +263,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     try {
       const link = await openLink(params.token, ctx);
       if (!('token' in link)) return link;
-      return page(200, confirm(link, ctx));
+      return page(200, await confirm(link, ctx));
     } catch (err) {
       if (err instanceof DependencyError) return problem('unavailable');
       throw err;
@@ -269,7 +281,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       if (!form.success) {
         const error = form.error.issues.map((i) => i.message).join('; ');
         const comment = typeof body?.comment === 'string' ? body.comment : undefined;
-        return page(400, confirm(link, ctx, { error, comment }));
+        return page(400, await confirm(link, ctx, { error, comment }));
       }
       const { token, programme } = link;
       const outcome: ApprovalOutcome = form.data.outcome;

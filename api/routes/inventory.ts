@@ -285,11 +285,18 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
         if (!parsed.ok) throw validationProblem(parsed.errors);
         const programme = await requireProgramme(ctx.store, params.id);
         const scanId = `import-${ctx.newId()}`;
+        const content = await ctx.store.stageBody(params.id, 'inventoryImport', { content: body.content });
         const input: InventoryScanInput = {
           programmeId: params.id,
           programmeWorkflowId: programme.workflowId,
           scanId,
-          source: { kind: 'import', format: body.format, content: body.content, register: body.source },
+          // An import may be close to a megabyte: the workflow gets a reference to it.
+          source: {
+            kind: 'import',
+            format: body.format,
+            content,
+            register: body.source,
+          },
         };
         const row = {
           programmeId: params.id,
@@ -300,7 +307,12 @@ export function inventoryRoutes(deps: InventoryRouteDeps): Route[] {
           inScope: true,
           requestedAt: new Date().toISOString(),
         };
-        await launch(deps, ctx, row, input, () => deps.gateway.runImport(input));
+        try {
+          await launch(deps, ctx, row, input, () => deps.gateway.runImport(input));
+        } finally {
+          // Applied or failed, the import has ended: its content is in the scan's record now.
+          await ctx.store.discardBody(content).catch(() => undefined);
+        }
         const scan = await deps.inventory.getScan(params.id, scanId);
         return { status: 201, body: scan ? view(scan) : null, location: scanPath(params.id, scanId) };
       },

@@ -13,6 +13,7 @@ import { AuditTrail1767225600007 } from './0007-audit-trail';
 import { ApiKeys1767225600008 } from './0008-api-keys';
 import { IdempotencyRecords1767225600009 } from './0009-idempotency';
 import { CertificationCycle1767225600010 } from './0010-certification-cycle';
+import { FactsAndBodies1767225600011 } from './0011-facts-and-bodies';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Initial1767225600001,
@@ -24,4 +25,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ApiKeys1767225600008,
   IdempotencyRecords1767225600009,
   CertificationCycle1767225600010,
+  FactsAndBodies1767225600011,
 ];

@@ -2,11 +2,12 @@
  * Activities of the inventory and report workflows. Workflows import this file with
  * `import type` only; the implementations (inventory.ts, reports.ts) do the I/O.
  */
-import type { InventoryImportFormat } from '../schemas';
-import type { DiscoveredSystem, ScanOutcome, SkippedEntry } from '../inventory/types';
+import type { ScanSummary, SkippedEntry } from '../inventory/types';
 import type { ReportKind, ReportVersionSummary } from '../report-kinds';
+import type { InventoryImportFormat } from '../vocabulary';
+import type { BodyRef } from './persistence';
 
-export type { ScanOutcome } from '../inventory/types';
+export type { ScanOutcome, ScanSummary } from '../inventory/types';
 export type { ReportVersionSummary } from '../report-kinds';
 
 export interface ScanSourceInput {
@@ -41,7 +42,8 @@ export interface ApplyImportInput {
   programmeId: string;
   scanId: string;
   format: InventoryImportFormat;
-  content: string;
+  /** The register's content, stored by the API (an import may be close to a megabyte). */
+  content: BodyRef;
   register: string;
 }
 
@@ -49,8 +51,8 @@ export interface InventoryActivities {
   /** Walks the tree with heartbeats; resumes after the last checkpoint on a retry. */
   scanSource(input: ScanSourceInput): Promise<ScanSourceResult>;
   /** Turns the scan's stored findings into AI systems and applies them to the inventory. */
-  applyScan(input: ApplyScanInput): Promise<ScanOutcome>;
-  applyImport(input: ApplyImportInput): Promise<ScanOutcome>;
+  applyScan(input: ApplyScanInput): Promise<ScanSummary>;
+  applyImport(input: ApplyImportInput): Promise<ScanSummary>;
   failScan(input: { programmeId: string; scanId: string; error: string }): Promise<void>;
 }
 
@@ -64,10 +66,4 @@ export interface GenerateReportInput {
 export interface ReportActivities {
   /** Builds every format of the report; stores a new version only when its content changed. */
   generateReport(input: GenerateReportInput): Promise<ReportVersionSummary>;
-}
-
-/** What the scan workflow tells the programme when new AI systems in scope appear. */
-export interface AiSystemsDiscovered {
-  scanId: string;
-  systems: DiscoveredSystem[];
 }

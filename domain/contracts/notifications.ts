@@ -4,9 +4,8 @@
  * retried or replayed call skip the messages that already went out.
  */
 import type { Approver } from '../approvals';
-import type { NoticeKind } from '../notices';
-import type { Person } from '../schemas';
-import type { ArtefactKind } from '../types';
+import type { Person } from '../people';
+import type { ArtefactKind, NoticeKind } from '../vocabulary';
 
 export type ApprovalMailKind = 'request' | 'reminder' | 'escalation' | 'resend' | 'reassigned';
 
@@ -26,7 +25,6 @@ export interface ApprovalMail {
   artefactSha256: string;
   /** Where the stored artefact can be downloaded; absent for the roadmap (see the tasks list). */
   artefactLocation?: { kind: string; key: string };
-  summary: string[];
   submittedBy?: string;
   quorum: number;
   /** Each recipient gets their own message with links bound to them. */

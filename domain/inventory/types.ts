@@ -152,3 +152,29 @@ export interface ScanOutcome {
   attempts?: number;
   resumedFrom?: string;
 }
+
+/** What a scan or import changed, in counts: the scan's record holds the lists. */
+export interface ScanSummary {
+  new: number;
+  changed: number;
+  gone: number;
+  unchanged: number;
+  /** New systems in scope: each gets an impact-assessment task. */
+  newInScope: number;
+  skipped: number;
+  attempts?: number;
+  resumedFrom?: string;
+}
+
+export function summariseScan(o: ScanOutcome): ScanSummary {
+  return {
+    new: o.diff.new.length,
+    changed: o.diff.changed.length,
+    gone: o.diff.gone.length,
+    unchanged: o.diff.unchanged,
+    newInScope: o.newInScope.length,
+    skipped: o.skipped.length,
+    ...(o.attempts !== undefined && { attempts: o.attempts }),
+    ...(o.resumedFrom !== undefined && { resumedFrom: o.resumedFrom }),
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { CLAUSES, CONTROLS } from '../catalogue/iso42001';
 import type { ScopeBody, SoaEntry } from '../schemas';
-import type { AuditRecord, Finding, RoadmapTask } from '../types';
+import type { AuditRecord, Finding, RoadmapTask } from '../records';
 import type { InventoryItem } from '../inventory/view';
 
 export interface KpiInputs {

@@ -4,7 +4,7 @@
  * (KPIs, nonconformity and corrective-action trends, audit results) and improvement ideas.
  */
 import type { ManagementReviewBody, ScopeBody } from '../schemas';
-import type { AuditRecord, Finding, RoadmapTask } from '../types';
+import type { AuditRecord, Finding, RoadmapTask } from '../records';
 import type { KpiSnapshot } from './snapshot';
 
 export interface ReviewRecords {

@@ -2,7 +2,7 @@
  * Certification readiness: a score from 0 to 100 with the reasons behind it (what still blocks
  * stage 1 and stage 2), and a forecast of when the open roadmap work closes at the current rate.
  */
-import type { RoadmapTask } from '../types';
+import type { RoadmapTask } from '../records';
 import type { Kpis } from './compute';
 
 export interface ReadinessFacts {

@@ -12,7 +12,8 @@ import type {
   StoredDecision,
   StoredProgramme,
 } from '../../db/repository';
-import { approvalPolicy, artefactLocation } from '../../domain/approvals';
+import { approvalPolicy } from '../../domain/approvals';
+import { artefactLocation } from '../../domain/artefacts';
 import { addDuration } from '../../domain/durations';
 import { STEPS } from '../../domain/process-model';
 import type { ManagementReviewBody, ScopeBody, SoaEntry } from '../../domain/schemas';
@@ -21,7 +22,7 @@ import { evidenceCoverage } from '../evidence/coverage';
 import { computeKpis, type Kpis } from '../../domain/kpis/compute';
 import { compileReviewInputs, type ReviewInputs } from '../../domain/kpis/management-review-inputs';
 import { readiness, type Readiness, type ReadinessFacts } from '../../domain/kpis/readiness';
-import type { AuditRecord, Finding } from '../../domain/types';
+import type { AuditRecord, Finding } from '../../domain/records';
 
 export interface KpiReport {
   programmeId: string;

@@ -5,9 +5,9 @@
  * give the same model, so a new version is stored only when something changed.
  */
 import { CLAUSES, CONTROLS, findRequirement } from '../../domain/catalogue/iso42001';
-import { cycleOfStepKey } from '../../domain/audit-programme';
+import { cycleOfStepKey } from '../../domain/queries';
 import type { AuditProgrammeBody, FindingGrade, ManagementReviewBody, SoaEntry } from '../../domain/schemas';
-import type { AuditRecord, Finding } from '../../domain/types';
+import type { AuditRecord, Finding } from '../../domain/records';
 import type { ReviewInputs } from '../../domain/kpis/management-review-inputs';
 import type { ReportDocument, ReportStamp, Section, Table } from './document';
 import { baseFacts, identity } from './document-header';

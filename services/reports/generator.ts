@@ -23,8 +23,8 @@ import {
 } from '../../domain/kpis/management-review-inputs';
 import { buildInventoryView } from '../../domain/inventory/view';
 import { toDocument } from './documents';
-import type { AuditRecord } from '../../domain/types';
-import { cycleOfStepKey } from '../../domain/audit-programme';
+import type { AuditRecord } from '../../domain/records';
+import { cycleOfStepKey } from '../../domain/queries';
 import { CONTENT_TYPES, CYCLE_KEY, FORMATS_OF, type ReportVersionSummary } from '../../domain/report-kinds';
 import { artefactVersionOf, buildModel, ReportUnavailableError, type ReportSources } from './models';
 

@@ -1,5 +1,5 @@
 /** Shapes shared by the report models (models.ts) and the audit reports (audit-reports.ts). */
-import type { ApprovalState } from '../../domain/types';
+import type { ApprovalState } from '../../domain/facts';
 
 export interface StoredArtefactLike {
   version: number;

@@ -28,7 +28,8 @@ import type {
   ScopeBody,
   SoaEntry,
 } from '../../domain/schemas';
-import type { ApprovalState, AuditRecord, Finding, RoadmapTask } from '../../domain/types';
+import type { ApprovalState } from '../../domain/facts';
+import type { AuditRecord, Finding, RoadmapTask } from '../../domain/records';
 import type { InventoryView } from '../../domain/inventory/view';
 import type { ReviewInputs } from '../../domain/kpis/management-review-inputs';
 import {

@@ -87,7 +87,8 @@ test('a programme reaches its certificate with every approval gate decided by cl
     stack.baseUrl(),
     'POST',
     '/programmes',
-    { organisation: 'Acme Ltd', name: 'AIMS by mail' },
+    // The roadmap's request goes out once its edits have settled: a second here, not half an hour.
+    { organisation: 'Acme Ltd', name: 'AIMS by mail', config: { approvalSettle: 'PT1S' } },
     stack.authHeader(),
   );
   expect(res.status).toBe(201);

@@ -1,6 +1,6 @@
 /** A JourneyPort that drives a programme through the public HTTP API, as a client would. */
 import type { DecisionBody, StageInput } from '../../domain/schemas';
-import type { StepId } from '../../domain/types';
+import type { StepId } from '../../domain/vocabulary';
 import type { JourneyPort } from './journey';
 
 export interface HttpResult {

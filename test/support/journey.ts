@@ -4,7 +4,7 @@
  */
 import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
 import type { AuditFinding, AuditKind, DecisionBody, PlannedAudit, StageInput } from '../../domain/schemas';
-import type { StepId } from '../../domain/types';
+import type { StepId } from '../../domain/vocabulary';
 import {
   GAPS,
   PEOPLE,

@@ -12,7 +12,7 @@ import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { ApiKeyStore } from '../../db/api-key-store';
 import { openDatabase } from '../../db/data-source';
 import type { DecisionBody, StageInput } from '../../domain/schemas';
-import type { StepId } from '../../domain/types';
+import type { StepId } from '../../domain/vocabulary';
 import {
   FAIL_POINT_DIR_ENV,
   FAIL_POINTS_ENV,

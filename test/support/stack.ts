@@ -24,10 +24,8 @@ import { IdempotencyRepository } from '../../db/idempotency-repository';
 import { OpsStats } from '../../db/ops-stats';
 import { ProgrammeRepository } from '../../db/repository';
 import { createAuditTrail } from '../../services/audit-trail';
-import { createKpiService } from '../../services/kpi';
-import { createAnalysisActivities } from '../../activities/analysis';
 import type { ScanSettings } from '../../activities/inventory';
-import { createKpiActivities } from '../../activities/kpi';
+import { workerActivities } from '../../worker/activities';
 import { createMailer } from '../../services/mail/mailer';
 import { createAimsWorker } from '../../worker/create-worker';
 import { ROLES, type Role } from '../../domain/roles';
@@ -127,23 +125,23 @@ export async function startStack(opts: {
         connection: nativeConnection,
         namespace,
         taskQueue,
-        repository,
-        audit: createAuditTrail(dataSource),
         workflowBundle: opts.workflowBundle,
-        notifications: createNotificationActivities({
-          mailer: createMailer({
-            smtpUrl: opts.smtpUrl,
-            outboxDir,
-            from: 'aimsflow <aimsflow@test.invalid>',
+        activities: workerActivities({
+          dataSource,
+          audit: createAuditTrail(dataSource),
+          notifications: createNotificationActivities({
+            mailer: createMailer({
+              smtpUrl: opts.smtpUrl,
+              outboxDir,
+              from: 'aimsflow <aimsflow@test.invalid>',
+            }),
+            mailLog: approvalStore,
+            secret: approvalSecret,
+            publicBaseUrl: () => (server ? stack.baseUrl() : lastBaseUrl),
+            records: repository,
           }),
-          mailLog: approvalStore,
-          secret: approvalSecret,
-          publicBaseUrl: () => (server ? stack.baseUrl() : lastBaseUrl),
+          scan: { roots: scanRoots, ...opts.scan },
         }),
-        extraActivities: {
-          ...createKpiActivities(createKpiService(dataSource)),
-          ...createAnalysisActivities(dataSource, { roots: scanRoots, ...opts.scan }),
-        },
       });
       worker = { worker: w, running: w.run(), connection: nativeConnection };
     },

@@ -1,25 +1,31 @@
 /**
  * A loop that runs beside a stage's main loop inside the same workflow (the approval desk, the
- * nonconformity clock): started once, poked when the dossier changes, stopped when the step
+ * nonconformity clock): started once, poked when the facts change, stopped when the step
  * ends. A failure other than cancellation is kept, not thrown, so that the stage decides when
  * to surface it (rethrowFailure) instead of it escaping as an unhandled rejection.
  */
 import { condition, isCancellation } from '@temporalio/workflow';
 
-export abstract class Coroutine {
+export abstract class ConcurrentLoop {
   /** Bumped on every change the loop may need to react to. */
   protected rev = 0;
   protected stopped = false;
   private failure: { error: unknown } | undefined;
+  private running: Promise<void> = Promise.resolve();
 
   protected abstract run(): Promise<void>;
 
   protected launch(): void {
-    void this.run().catch((error: unknown) => {
+    this.running = this.run().catch((error: unknown) => {
       if (isCancellation(error)) return;
       this.failure = { error };
       this.rev++;
     });
+  }
+
+  /** Resolves once the loop has returned (after stop(), when its current work is done). */
+  join(): Promise<void> {
+    return this.running;
   }
 
   /** The step is over: no further work or timers. */

@@ -1,31 +1,36 @@
 /**
  * The approval desk of a stage workflow: it keeps one approval request per gate whose current
  * artefact version awaits a decision, sends the request, reminder, escalation and notice mails
- * through activities, and runs their durable timers. It runs as a second coroutine beside the
+ * through activities, and runs their durable timers. It runs as a second loop beside the
  * stage's main loop, so a mail server that is down delays mail but never the journey: the gates
  * can still be decided through the API while a send is being retried.
+ *
+ * An artefact assembled from many records (the roadmap) is sent for approval once its edits
+ * have settled: each edit pushes the request back by `approvalSettle`, so adding a thousand
+ * tasks makes one request, not a thousand.
  *
  * Everything here is deterministic: request ids, message ids and the timetable derive from
  * workflow state and workflow time only.
  */
-import { ApplicationFailure, log, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { DomainRecords } from '../domain/contracts/persistence';
-import type {
-  ApprovalMail,
-  ApprovalMailKind,
-  NotificationActivities,
-} from '../domain/contracts/notifications';
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   applyApproval,
   approvalPolicy,
   approvalRejection,
   approvalsCount,
-  artefactLocation,
   barred,
-  decisionFor,
-  newRequest,
   nextEvent,
   nextOnLadder,
+  newRequest,
   requestIdFor,
   requestView,
   sameEmail,
@@ -35,29 +40,42 @@ import {
   type ApprovalRequest,
   type ApprovalRequestView,
   type Approver,
+  type DecisionInput,
   type Rejection,
 } from '../domain/approvals';
+import { ARTEFACTS, artefactLocation } from '../domain/artefacts';
+import { DEFAULT_APPROVAL_SETTLE } from '../domain/approval-defaults';
+import type { RecordChanges } from '../domain/contracts/persistence';
+import type {
+  ApprovalMail,
+  ApprovalMailKind,
+  NotificationActivities,
+} from '../domain/contracts/notifications';
+import type { StageCarry } from '../domain/contracts/workflows';
 import { addDuration } from '../domain/durations';
-import { artefactVersion, type StepContext } from '../domain/engine';
-import {
-  approvalOverdueNotice,
-  scheduledNotices,
-  stageEnteredNotice,
-  taskAssignedNotice,
-  type Notice,
-} from '../domain/notices';
-import type { ReassignApprovalBody, StageInput } from '../domain/schemas';
-import type { DecisionInput, Dossier, PendingApproval, StageView } from '../domain/types';
-import { Coroutine } from './coroutine';
+import type { ProgrammeFacts } from '../domain/facts';
 import {
   INPUT_REJECTED,
   approvalRequestsQuery,
   reassignApprovalUpdate,
   resendApprovalUpdate,
 } from '../domain/messages';
-
-/** Stage workflows started before this existed replay without it (see README, changing workflows). */
-export const EMAIL_APPROVALS_PATCH = 'email-approvals-v1';
+import {
+  NOTICES,
+  approvalOverdueNotice,
+  nextTaskOverdue,
+  scheduledNotices,
+  stageEnteredNotice,
+  taskAssignedNotice,
+  type Notice,
+} from '../domain/notices';
+import type { StepContext } from '../domain/queries';
+import { REPORT_FOR_GATE } from '../domain/report-kinds';
+import type { ReassignApprovalBody } from '../domain/schemas';
+import { artefactVersion, decisionFor } from '../domain/step-status';
+import type { PendingApproval, StageView } from '../domain/views';
+import { ConcurrentLoop } from './concurrent-loop';
+import { reportWorkflow } from './report';
 
 const { sendApprovalMail, sendNotice } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
@@ -77,66 +95,106 @@ export function rejectWith(rejection: Rejection | null): void {
   });
 }
 
-/** Notices whose id marks them done for the whole programme (they fall due with time, not events). */
-const TIMED_NOTICES = new Set<Notice['kind']>(['taskOverdue', 'auditUpcoming', 'certificateExpiring']);
-
 type Job =
   | { type: 'approval'; request: ApprovalRequest; kind: ApprovalMailKind; recipients: Approver[]; n?: number }
-  | { type: 'notice'; notice: Notice };
+  | { type: 'notice'; notice: Notice; taskId?: string }
+  | { type: 'report'; request: ApprovalRequest };
 
 export interface DeskContext {
-  dossier: Dossier;
+  facts: ProgrammeFacts;
   stepKey: string;
   ctx: () => StepContext;
+  /** Writes what a fired timer changed (a task's overdue notice, the notices sent). */
+  save: (changes: RecordChanges) => Promise<void>;
   /** Tells the programme (search attributes) that the overdue state changed. */
   reportProgress: () => Promise<void>;
+  /** The requests and settling versions a stage that continued as new carried over. */
+  carried?: StageCarry;
 }
 
-export class ApprovalDesk extends Coroutine {
+/** A settling version: when its request falls due. */
+interface Settling {
+  version: number;
+  dueAt: number;
+}
+
+export class ApprovalDesk extends ConcurrentLoop {
   private readonly requests = new Map<string, ApprovalRequest>();
+  private readonly settling = new Map<string, Settling>();
   private readonly jobs: Job[] = [];
-  /** Notices queued or sent by this step, so that a due notice is queued once. */
+  /** Notices queued or sent by this run, so that a due notice is queued once. */
   private readonly queued = new Set<string>();
   private reportedOverdue = false;
 
   constructor(private readonly x: DeskContext) {
     super();
+    for (const r of x.carried?.requests ?? []) this.requests.set(r.gate, r);
+    for (const [gate, s] of Object.entries(x.carried?.settling ?? {})) {
+      const [version, dueAt] = s.split('@');
+      this.settling.set(gate, { version: Number(version), dueAt: Date.parse(dueAt) });
+    }
   }
 
-  private get d(): Dossier {
-    return this.x.dossier;
+  private get f(): ProgrammeFacts {
+    return this.x.facts;
   }
 
   private get policy(): ApprovalPolicy {
-    return approvalPolicy(this.x.dossier.config);
+    return approvalPolicy(this.f.config);
+  }
+
+  private get settle(): string {
+    return this.f.config.approvalSettle ?? DEFAULT_APPROVAL_SETTLE;
+  }
+
+  /** What a stage continuing as new hands to its next run. */
+  carry(): Pick<StageCarry, 'requests' | 'settling'> {
+    return {
+      requests: [...this.requests.values()],
+      settling: Object.fromEntries([...this.settling].map(([g, s]) => [g, `${s.version}@${iso(s.dueAt)}`])),
+    };
+  }
+
+  /** Mail and reports still to send: a stage continues as new only when there are none. */
+  get idle(): boolean {
+    return this.jobs.length === 0;
   }
 
   // ---------------------------------------------------------------- state
 
   /**
-   * Aligns the requests with the dossier: a gate whose current version awaits a decision gets
-   * a request (a new version supersedes the previous request, so its links stop working);
-   * a decided version closes its request.
+   * Aligns the requests with the facts: a gate whose current version awaits a decision gets a
+   * request (a new version supersedes the previous request, so its links stop working), once
+   * its edits have settled for artefacts that settle; a decided version closes its request.
    */
   private reconcile(): void {
     const ctx = this.x.ctx();
     for (const def of ctx.step.approvals) {
-      const version = artefactVersion(this.d, def.artefact, ctx);
+      const version = artefactVersion(this.f, def.artefact, ctx);
       if (version === 0) continue;
       const current = this.requests.get(def.gate);
-      const decided = decisionFor(this.d, ctx, def);
+      const decided = decisionFor(this.f, ctx, def);
       if (current && current.artefactVersion === version) {
         if (decided && current.status === 'open') current.status = 'decided';
         continue;
       }
-      if (decided) continue;
       if (current?.status === 'open') {
         current.status = 'superseded';
         current.note = `replaced: version ${version} was submitted`;
       }
-      const request = newRequest(this.d, ctx, def, this.policy, 1);
+      if (decided) continue;
+      if (ARTEFACTS[def.artefact].settles) {
+        const settling = this.settling.get(def.gate);
+        if (!settling || settling.version !== version) {
+          this.settling.set(def.gate, { version, dueAt: addDuration(ctx.now, this.settle) });
+        }
+        if ((this.settling.get(def.gate)?.dueAt ?? 0) > ctx.now) continue;
+        this.settling.delete(def.gate);
+      }
+      const request = newRequest(this.f, ctx, def, this.policy, 1);
       this.requests.set(def.gate, request);
       this.enqueueApproval(request, 'request', waitingFor(request));
+      if (REPORT_FOR_GATE[def.gate]) this.jobs.push({ type: 'report', request });
     }
     this.rev++;
   }
@@ -151,10 +209,10 @@ export class ApprovalDesk extends Coroutine {
     this.rev++;
   }
 
-  private enqueueNotice(notice: Notice | undefined) {
+  private enqueueNotice(notice: Notice | undefined, taskId?: string) {
     if (!notice || this.queued.has(notice.id) || notice.recipients.length === 0) return;
     this.queued.add(notice.id);
-    this.jobs.push({ type: 'notice', notice });
+    this.jobs.push({ type: 'notice', notice, taskId });
     this.rev++;
   }
 
@@ -176,6 +234,9 @@ export class ApprovalDesk extends Coroutine {
   view(v: StageView): StageView {
     const policy = this.policy;
     const withRequest = (p: PendingApproval): PendingApproval => {
+      const settling = this.settling.get(p.gate);
+      if (settling && settling.version === p.artefactVersion)
+        return { ...p, requestDueAt: iso(settling.dueAt) };
       const r = this.openRequest(p.gate);
       if (!r || r.artefactVersion !== p.artefactVersion) return p;
       const t = requestView(r, policy);
@@ -206,29 +267,29 @@ export class ApprovalDesk extends Coroutine {
 
   // ---------------------------------------------------------------- messages from the stage
 
-  /** After an accepted input: new artefact versions get requests, new tasks a notice to their owner. */
-  afterInput(input: StageInput, recordId: string | undefined): void {
+  /** After an accepted input: new artefact versions get requests, a new task a notice to its owner. */
+  afterInput(newTaskIds: readonly string[] = []): void {
     this.reconcile();
-    if (input.kind === 'roadmapTask' && recordId) {
-      const task = this.d.tasks[recordId];
-      if (task) this.enqueueNotice(taskAssignedNotice(this.d, this.x.ctx(), task));
+    for (const id of newTaskIds) {
+      const task = this.f.tasks[id];
+      if (task) this.enqueueNotice(taskAssignedNotice(this.f, this.x.ctx(), task));
     }
   }
 
   decisionRejection(decision: DecisionInput): Rejection | null {
-    return approvalRejection(this.d, this.x.ctx(), this.requests.get(decision.gate), decision, this.policy);
+    return approvalRejection(this.f, this.x.ctx(), this.requests.get(decision.gate), decision, this.policy);
   }
 
-  decide(decision: DecisionInput, decisionId: string): DomainRecords {
-    const records = applyApproval(
-      this.d,
+  decide(decision: DecisionInput, decisionId: string): RecordChanges {
+    const changes = applyApproval(
+      this.f,
       this.x.ctx(),
       this.requests.get(decision.gate),
       decision,
       decisionId,
     );
     this.reconcile();
-    return records;
+    return changes;
   }
 
   private resendRejection({ gate }: { gate: string }): Rejection | null {
@@ -315,18 +376,21 @@ export class ApprovalDesk extends Coroutine {
   /** Starts the loop; a failure other than cancellation is kept for the stage to rethrow. */
   start(): void {
     this.reconcile();
-    this.enqueueNotice(stageEnteredNotice(this.d, this.x.ctx()));
+    if (!this.x.carried) this.enqueueNotice(stageEnteredNotice(this.f, this.x.ctx()));
     this.launch();
   }
 
   private nextWake(): number | undefined {
     const policy = this.policy;
+    const ctx = this.x.ctx();
     const times = [...this.requests.values()].flatMap((r) => {
       const e = nextEvent(r, policy);
       return e ? [e.at] : [];
     });
-    for (const n of scheduledNotices(this.d, this.x.ctx(), policy))
-      if (!this.queued.has(n.id)) times.push(n.at);
+    for (const s of this.settling.values()) times.push(s.dueAt);
+    for (const n of scheduledNotices(this.f, ctx, policy)) if (!this.queued.has(n.id)) times.push(n.at);
+    const task = nextTaskOverdue(this.f, ctx);
+    if (task && !this.queued.has(task.id)) times.push(task.at);
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
@@ -342,7 +406,7 @@ export class ApprovalDesk extends Coroutine {
           remind = true;
         } else if (e.event === 'escalation') {
           r.escalated = true;
-          const target = nextOnLadder(this.d, policy, r.approvers, r.submittedBy);
+          const target = nextOnLadder(this.f, policy, r.approvers, r.submittedBy);
           if (target) {
             const added: Approver = { ...target, escalated: true };
             r.approvers.push(added);
@@ -353,12 +417,21 @@ export class ApprovalDesk extends Coroutine {
           }
         } else {
           r.overdue = true;
-          this.enqueueNotice(approvalOverdueNotice(this.d, ctx, r, iso(e.at)));
+          this.enqueueNotice(approvalOverdueNotice(this.f, ctx, r, waitingFor(r), iso(e.at)));
         }
       }
       if (remind) this.enqueueApproval(r, 'reminder', waitingFor(r), r.remindersSent);
     }
-    for (const n of scheduledNotices(this.d, ctx, policy)) if (n.at <= now) this.enqueueNotice(n);
+    if ([...this.settling.values()].some((s) => s.dueAt <= now)) this.reconcile();
+    for (const n of scheduledNotices(this.f, ctx, policy)) if (n.at <= now) this.enqueueNotice(n);
+    for (
+      let task = nextTaskOverdue(this.f, ctx);
+      task && task.at <= now;
+      task = nextTaskOverdue(this.f, ctx)
+    ) {
+      if (this.queued.has(task.id)) break;
+      this.enqueueNotice(task, task.facts.taskId);
+    }
     this.rev++;
   }
 
@@ -385,20 +458,8 @@ export class ApprovalDesk extends Coroutine {
   }
 
   private async perform(job: Job): Promise<void> {
-    if (job.type === 'notice') {
-      const { notice } = job;
-      await sendNotice({
-        noticeId: notice.id,
-        kind: notice.kind,
-        programmeId: this.d.programmeId,
-        organisation: this.d.organisation,
-        recipients: notice.recipients,
-        sentAt: iso(Date.now()),
-        facts: notice.facts,
-      });
-      if (TIMED_NOTICES.has(notice.kind)) (this.d.noticesSent ??= []).push(notice.id);
-      return;
-    }
+    if (job.type === 'notice') return this.sendNoticeJob(job.notice, job.taskId);
+    if (job.type === 'report') return this.requestReport(job.request);
     const { request: r, kind, recipients, n } = job;
     // Decided or replaced while the message waited: its links would only lead to an error page.
     if (r.status !== 'open') return;
@@ -407,8 +468,8 @@ export class ApprovalDesk extends Coroutine {
     const mail: ApprovalMail = {
       mailId: `${r.requestId}/${kind}${n === undefined ? '' : `/${n}`}`,
       kind,
-      programmeId: this.d.programmeId,
-      organisation: this.d.organisation,
+      programmeId: this.f.programmeId,
+      organisation: this.f.organisation,
       stepKey: r.stepKey,
       stepTitle: this.x.ctx().step.title,
       requestId: r.requestId,
@@ -418,7 +479,6 @@ export class ApprovalDesk extends Coroutine {
       artefactVersion: r.artefactVersion,
       artefactSha256: r.artefactSha256,
       artefactLocation: artefactLocation(r.artefact),
-      summary: r.summary,
       submittedBy: r.submittedBy,
       quorum: r.quorum,
       recipients,
@@ -437,20 +497,43 @@ export class ApprovalDesk extends Coroutine {
       skipped: result.skipped,
     });
   }
-}
 
-/** For stage workflows on the pre-patch path: the messages exist but there are no requests. */
-export function installWithoutDesk(): void {
-  const off: Rejection = {
-    code: 'not-open',
-    reason: 'approval e-mails are not enabled for this step (it started before they existed)',
-  };
-  // The validators always reject, so the handlers never run.
-  const never = (): Promise<ApprovalRequestView> =>
-    Promise.reject(ApplicationFailure.nonRetryable(off.reason, INPUT_REJECTED));
-  setHandler(approvalRequestsQuery, () => []);
-  setHandler(resendApprovalUpdate, never, { validator: (_args: { gate: string }) => rejectWith(off) });
-  setHandler(reassignApprovalUpdate, never, {
-    validator: (_args: ReassignApprovalBody & { gate: string }) => rejectWith(off),
-  });
+  private async sendNoticeJob(notice: Notice, taskId: string | undefined): Promise<void> {
+    await sendNotice({
+      noticeId: notice.id,
+      kind: notice.kind,
+      programmeId: this.f.programmeId,
+      organisation: this.f.organisation,
+      recipients: notice.recipients,
+      sentAt: iso(Date.now()),
+      facts: notice.facts,
+    });
+    if (!NOTICES[notice.kind].timed) return;
+    // Timed notices are marked in the facts, so a later step (or run) does not send them again.
+    const task = taskId ? this.f.tasks[taskId] : undefined;
+    if (task) {
+      task.overdueNoticeSent = true;
+      await this.x.save({ tasks: [{ fact: task }] });
+    } else {
+      this.f.noticesSent.push(notice.id);
+      await this.x.save({});
+    }
+  }
+
+  /** The report an approver decides on is generated when its request goes out (once per version). */
+  private async requestReport(r: ApprovalRequest): Promise<void> {
+    const kind = REPORT_FOR_GATE[r.gate];
+    if (!kind) return;
+    const parent = workflowInfo().parent?.workflowId ?? workflowInfo().workflowId;
+    try {
+      await startChild(reportWorkflow, {
+        workflowId: `${parent}/report/${kind}/-/${r.gate}-v${r.artefactVersion}`,
+        args: [{ programmeId: this.f.programmeId, kind, key: '' }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    } catch (err) {
+      // Asked for before (an earlier run of this stage): one generation per version is enough.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
 }

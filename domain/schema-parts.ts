@@ -1,0 +1,69 @@
+/**
+ * The building blocks of every request schema (texts, instants, requirement ids, people…),
+ * made from the zod instance the caller passes in. Input definition modules build their body
+ * schemas from these the same way, so they import zod's types only: the workflow bundle, which
+ * imports the definitions for their rules, never loads zod (it would cost every cached
+ * workflow its schema objects). The API and the tests build the schemas once (schemas.ts).
+ */
+import { parse as parseDuration } from 'tinyduration';
+import type { z as Zod } from 'zod';
+import { isRiskSourceId } from './catalogue/annex-c';
+import { findRequirement, isRequirementId } from './catalogue/iso42001';
+
+export type Z = typeof Zod;
+
+/** Calendar parts must be whole: half a month has no meaning the deadlines could honour. */
+export function isIsoDuration(value: string): boolean {
+  try {
+    const d = parseDuration(value);
+    return [d.years, d.months, d.weeks, d.days, d.hours, d.minutes].every((n) => Number.isInteger(n ?? 0));
+  } catch {
+    return false;
+  }
+}
+
+export function schemaParts(z: Z) {
+  const Text = (max = 2000) => z.string().trim().min(1).max(max);
+  const Instant = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 timestamp' });
+  const RequirementId = z
+    .string()
+    .refine(isRequirementId, { message: 'unknown ISO/IEC 42001 clause or Annex A control id' })
+    .meta({ examples: ['6.1.2', 'A.6.2.4'] });
+  const ControlId = RequirementId.refine((id) => findRequirement(id)?.kind === 'control', {
+    message: 'must be an Annex A control id',
+  });
+  const Slug = z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes, at most 64');
+  const Person = z.object({ name: Text(200), email: z.email() }).strict();
+  /** Who submitted an artefact; under segregation of duties that person may not approve it. */
+  const SubmittedBy = z
+    .email()
+    .optional()
+    .meta({ description: 'Who submitted this version; they may not approve it (segregation of duties)' });
+  const IsoDuration = z
+    .string()
+    .refine(isIsoDuration, {
+      message:
+        'must be an ISO 8601 duration with whole units (seconds may be fractional), such as P183D, P12M or PT30S',
+    })
+    .meta({ format: 'duration', examples: ['P183D'] });
+  const Score = z.number().int().min(1).max(5);
+  const RiskSourceId = z
+    .string()
+    .refine(isRiskSourceId, { message: 'an Annex C risk source id (C.3.1-C.3.7)' });
+  return {
+    Text,
+    Instant,
+    RequirementId,
+    ControlId,
+    Slug,
+    Person,
+    SubmittedBy,
+    IsoDuration,
+    Score,
+    RiskSourceId,
+  };
+}
+
+export type SchemaParts = ReturnType<typeof schemaParts>;
