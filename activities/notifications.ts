@@ -138,6 +138,37 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
     }
   }
 
+  async function sendNotice(notice: NoticeMail): Promise<MailResult> {
+    const result: MailResult = { sent: 0, skipped: 0 };
+    const name = `notice-${notice.kind}`;
+    const facts = await noticeFacts(deps.records, notice);
+    for (const person of notice.recipients) {
+      const data = {
+        organisation: notice.organisation,
+        recipientName: person.name,
+        facts,
+        programmeUrl: programmeUrl(base(), notice.programmeId),
+        tasksUrl: `${programmeUrl(base(), notice.programmeId)}/tasks`,
+        approvalsUrl: `${programmeUrl(base(), notice.programmeId)}/approvals`,
+        subject: '',
+      };
+      const sent = await deliver(
+        notice.programmeId,
+        notice.noticeId,
+        notice.kind,
+        person,
+        () => {
+          const subject = templates().subject(name, data);
+          return { ...templates().mail(name, { ...data, subject }), subject };
+        },
+        {},
+      );
+      if (sent) result.sent++;
+      else result.skipped++;
+    }
+    return result;
+  }
+
   return {
     async sendApprovalMail(mail: ApprovalMail): Promise<MailResult> {
       const result: MailResult = { sent: 0, skipped: 0 };
@@ -216,33 +247,14 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
       return result;
     },
 
-    async sendNotice(notice: NoticeMail): Promise<MailResult> {
+    sendNotice,
+
+    async sendNotices(notices: NoticeMail[]): Promise<MailResult> {
       const result: MailResult = { sent: 0, skipped: 0 };
-      const name = `notice-${notice.kind}`;
-      const facts = await noticeFacts(deps.records, notice);
-      for (const person of notice.recipients) {
-        const data = {
-          organisation: notice.organisation,
-          recipientName: person.name,
-          facts,
-          programmeUrl: programmeUrl(base(), notice.programmeId),
-          tasksUrl: `${programmeUrl(base(), notice.programmeId)}/tasks`,
-          approvalsUrl: `${programmeUrl(base(), notice.programmeId)}/approvals`,
-          subject: '',
-        };
-        const sent = await deliver(
-          notice.programmeId,
-          notice.noticeId,
-          notice.kind,
-          person,
-          () => {
-            const subject = templates().subject(name, data);
-            return { ...templates().mail(name, { ...data, subject }), subject };
-          },
-          {},
-        );
-        if (sent) result.sent++;
-        else result.skipped++;
+      for (const notice of notices) {
+        const one = await sendNotice(notice);
+        result.sent += one.sent;
+        result.skipped += one.skipped;
       }
       return result;
     },
@@ -265,5 +277,6 @@ export function createDroppingNotificationActivities(logger?: Logger): Notificat
   return {
     sendApprovalMail: (mail) => drop(mail.recipients.length),
     sendNotice: (notice) => drop(notice.recipients.length),
+    sendNotices: (notices) => drop(notices.reduce((n, x) => n + x.recipients.length, 0)),
   };
 }

@@ -46,8 +46,8 @@ import {
   type StartProgramme,
 } from './programme-gateway';
 
-/** A step hands over to the next within milliseconds; wait that long rather than fail the caller. */
-const HANDOVER_RETRIES = 50;
+/** A step hands over to the next (or continues as new) within a moment: wait rather than fail the caller. */
+const HANDOVER_RETRIES = 100;
 const HANDOVER_WAIT_MS = 100;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,15 +67,23 @@ function rejection(err: unknown): ConflictError | undefined {
 
 /** gRPC ABORTED: the server's answer to an Update still in flight when its workflow closed. */
 const GRPC_ABORTED = 10;
+/**
+ * gRPC FAILED_PRECONDITION: among others, the answer to an Update the run closed (continued as
+ * new) without taking; the next run takes it.
+ */
+const GRPC_FAILED_PRECONDITION = 9;
 
 /**
- * The stage closed under an Update (it was not found, or it completed before accepting it): the
- * next stage, once running, is where the Update belongs.
+ * The stage closed under an Update (it was not found, it completed before accepting it, or it
+ * continued as new): the next stage, or the next run of this one, is where the Update belongs.
  */
 function stageClosed(err: unknown): boolean {
   if (err instanceof WorkflowNotFoundError) return true;
+  if (!(err instanceof ServiceError) || !isGrpcServiceError(err.cause)) return false;
+  const code = Number(err.cause.code);
   return (
-    err instanceof ServiceError && isGrpcServiceError(err.cause) && Number(err.cause.code) === GRPC_ABORTED
+    code === GRPC_ABORTED ||
+    (code === GRPC_FAILED_PRECONDITION && /workflow task failure/i.test(err.cause.details))
   );
 }
 
@@ -148,6 +156,11 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
           return await send(programme.stageWorkflowId);
         } catch (err) {
           const conflict = rejection(err);
+          // A stage about to continue as new turns inputs away for a moment: send again.
+          if (conflict?.code === 'resting') {
+            await pause(HANDOVER_WAIT_MS);
+            continue;
+          }
           if (conflict) throw conflict;
           // However the server words it, an Update that failed because its stage closed is
           // recognised by the programme having moved on to another stage since.
@@ -156,6 +169,7 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
             (await this.programme(programmeId)).stageWorkflowId === programme.stageWorkflowId
           )
             throw err;
+          if (stageClosed(err) && attempt === HANDOVER_RETRIES - 1) throw err;
         }
       }
       await pause(HANDOVER_WAIT_MS);

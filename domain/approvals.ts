@@ -121,7 +121,9 @@ export type RejectionCode =
   | 'superseded'
   | 'segregation-of-duties'
   | 'wrong-approver'
-  | 'invalid';
+  | 'invalid'
+  /** The stage is about to continue as new: the same message, sent again, reaches the next run. */
+  | 'resting';
 
 export interface Rejection {
   code: RejectionCode;

@@ -8,7 +8,7 @@
  * definition modules and the types below.
  */
 import { z } from 'zod';
-import { INPUTS, type InputOf, type StageInput as StageInputType } from './inputs';
+import { INPUTS, type InputOf, type StageInput as StageInputType, type StageInputIn } from './inputs';
 import { assessmentItemSchema } from './inputs/assessments';
 import { auditFindingSchema } from './inputs/audit-rules';
 import { correctiveActionBodySchema } from './inputs/corrective-action';
@@ -84,7 +84,10 @@ const members = Object.values(INPUTS).map((d) => d.schema(z, parts)) as unknown 
 ];
 
 /** Every stage input: the route's body plus its kind and the path parameters it carries. */
-export const StageInput = z.discriminatedUnion('kind', members) as unknown as z.ZodType<StageInputType>;
+export const StageInput = z.discriminatedUnion('kind', members) as unknown as z.ZodType<
+  StageInputType,
+  StageInputIn
+>;
 
 /** Each kind's schema, for code that validates one kind at a time. */
 export const INPUT_SCHEMAS = Object.fromEntries(

@@ -77,13 +77,16 @@ import type { PendingApproval, StageView } from '../domain/views';
 import { ConcurrentLoop } from './concurrent-loop';
 import { reportWorkflow } from './report';
 
-const { sendApprovalMail, sendNotice } = proxyActivities<NotificationActivities>({
+const { sendApprovalMail, sendNotices } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
   // A mail server can be down for hours; keep trying, but not hammering.
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' },
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Notices sent by one activity at most: a batch stays a small payload. */
+const NOTICE_BATCH = 50;
 
 export function rejectWith(rejection: Rejection | null): void {
   if (!rejection) return;
@@ -292,20 +295,20 @@ export class ApprovalDesk extends ConcurrentLoop {
     return changes;
   }
 
-  private resendRejection({ gate }: { gate: string }): Rejection | null {
+  resendRejection({ gate }: { gate: string }): Rejection | null {
     return this.openRequest(gate)
       ? null
       : { code: 'not-open', reason: `no approval request is open for gate ${gate} in this step` };
   }
 
-  private resend({ gate }: { gate: string }): ApprovalRequestView {
+  resend({ gate }: { gate: string }): ApprovalRequestView {
     const r = this.openRequest(gate) as ApprovalRequest;
     r.resends += 1;
     this.enqueueApproval(r, 'resend', waitingFor(r), r.resends);
     return requestView(r, this.policy);
   }
 
-  private reassignRejection(body: ReassignApprovalBody & { gate: string }): Rejection | null {
+  reassignRejection(body: ReassignApprovalBody & { gate: string }): Rejection | null {
     const r = this.openRequest(body.gate);
     if (!r)
       return { code: 'not-open', reason: `no approval request is open for gate ${body.gate} in this step` };
@@ -334,7 +337,7 @@ export class ApprovalDesk extends ConcurrentLoop {
   }
 
   /** A new round of the request: the replaced approver's links (and everyone's old links) stop working. */
-  private reassign(body: ReassignApprovalBody & { gate: string }): ApprovalRequestView {
+  reassign(body: ReassignApprovalBody & { gate: string }): ApprovalRequestView {
     const old = this.openRequest(body.gate) as ApprovalRequest;
     const replaced = body.replaces ?? waitingFor(old)[0].email;
     const incoming: Approver = { name: body.approver.name, email: body.approver.email, role: 'named' };
@@ -360,14 +363,23 @@ export class ApprovalDesk extends ConcurrentLoop {
     return requestView(next, this.policy);
   }
 
-  /** Registers the query and the resend / reassign updates (validators are synchronous). */
-  install(): void {
-    setHandler(approvalRequestsQuery, () => this.list());
-    setHandler(resendApprovalUpdate, (args) => Promise.resolve(this.resend(args)), {
-      validator: (args: { gate: string }) => rejectWith(this.resendRejection(args)),
+  /**
+   * Registers the approval-request query and the resend / reassign updates before the desk
+   * exists (a stage registers its handlers before it has loaded its facts, so that nothing
+   * arriving meanwhile is refused for want of a handler); `guard` turns updates away until
+   * the desk is there and while the stage rests. Validators are synchronous.
+   */
+  static installHandlers(desk: () => ApprovalDesk | undefined, guard: () => void): void {
+    const ready = (): ApprovalDesk => {
+      guard();
+      return desk() as ApprovalDesk;
+    };
+    setHandler(approvalRequestsQuery, () => desk()?.list() ?? []);
+    setHandler(resendApprovalUpdate, (args) => Promise.resolve(ready().resend(args)), {
+      validator: (args: { gate: string }) => rejectWith(ready().resendRejection(args)),
     });
-    setHandler(reassignApprovalUpdate, (args) => Promise.resolve(this.reassign(args)), {
-      validator: (args: ReassignApprovalBody & { gate: string }) => rejectWith(this.reassignRejection(args)),
+    setHandler(reassignApprovalUpdate, (args) => Promise.resolve(ready().reassign(args)), {
+      validator: (args: ReassignApprovalBody & { gate: string }) => rejectWith(ready().reassignRejection(args)),
     });
   }
 
@@ -443,6 +455,14 @@ export class ApprovalDesk extends ConcurrentLoop {
         continue;
       }
       const job = this.jobs.shift();
+      if (job?.type === 'notice') {
+        // Notices queued together go out together: a burst of new tasks is one activity.
+        const batch = [job];
+        while (batch.length < NOTICE_BATCH && this.jobs[0]?.type === 'notice')
+          batch.push(this.jobs.shift() as Extract<Job, { type: 'notice' }>);
+        await this.sendNoticeJobs(batch);
+        continue;
+      }
       if (job) {
         await this.perform(job);
         continue;
@@ -457,8 +477,7 @@ export class ApprovalDesk extends ConcurrentLoop {
     }
   }
 
-  private async perform(job: Job): Promise<void> {
-    if (job.type === 'notice') return this.sendNoticeJob(job.notice, job.taskId);
+  private async perform(job: Exclude<Job, { type: 'notice' }>): Promise<void> {
     if (job.type === 'report') return this.requestReport(job.request);
     const { request: r, kind, recipients, n } = job;
     // Decided or replaced while the message waited: its links would only lead to an error page.
@@ -498,26 +517,26 @@ export class ApprovalDesk extends ConcurrentLoop {
     });
   }
 
-  private async sendNoticeJob(notice: Notice, taskId: string | undefined): Promise<void> {
-    await sendNotice({
-      noticeId: notice.id,
-      kind: notice.kind,
-      programmeId: this.f.programmeId,
-      organisation: this.f.organisation,
-      recipients: notice.recipients,
-      sentAt: iso(Date.now()),
-      facts: notice.facts,
-    });
-    if (!NOTICES[notice.kind].timed) return;
+  private async sendNoticeJobs(jobs: Extract<Job, { type: 'notice' }>[]): Promise<void> {
+    const sentAt = iso(Date.now());
+    await sendNotices(
+      jobs.map(({ notice }) => ({
+        noticeId: notice.id,
+        kind: notice.kind,
+        programmeId: this.f.programmeId,
+        organisation: this.f.organisation,
+        recipients: notice.recipients,
+        sentAt,
+        facts: notice.facts,
+      })),
+    );
     // Timed notices are marked in the facts, so a later step (or run) does not send them again.
-    const task = taskId ? this.f.tasks[taskId] : undefined;
-    if (task) {
-      task.overdueNoticeSent = true;
-      await this.x.save({ tasks: [{ fact: task }] });
-    } else {
-      this.f.noticesSent.push(notice.id);
-      await this.x.save({});
-    }
+    const timed = jobs.filter((j) => NOTICES[j.notice.kind].timed);
+    if (timed.length === 0) return;
+    const tasks = timed.flatMap((j) => (j.taskId && this.f.tasks[j.taskId] ? [this.f.tasks[j.taskId]] : []));
+    for (const task of tasks) task.overdueNoticeSent = true;
+    for (const j of timed) if (!j.taskId) this.f.noticesSent.push(j.notice.id);
+    await this.x.save({ tasks: tasks.map((fact) => ({ fact })) });
   }
 
   /** The report an approver decides on is generated when its request goes out (once per version). */

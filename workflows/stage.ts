@@ -53,7 +53,9 @@ import {
   submitInputUpdate,
   type StageProgress,
 } from '../domain/messages';
-import { stepDef } from '../domain/process-model';
+import { stepDef, type StepDef } from '../domain/process-model';
+import { cycleOfStepKey } from '../domain/queries';
+import type { StageView } from '../domain/views';
 import { carryIntoNextCycle } from '../domain/programme-work';
 import type { DecisionInput } from '../domain/approvals';
 import { ApprovalDesk, rejectWith } from './approval-desk';
@@ -69,6 +71,13 @@ const { saveRecords, loadFacts, readItems, readDiscoveries } = proxyActivities<P
  * it), well below Temporal's 10,240-event warning: each run then reloads the facts.
  */
 export const STAGE_HISTORY_LIMIT = 4000;
+/** How long a stage may turn inputs away while its mail goes out before it gives up resting. */
+const REST_LIMIT_MS = 60_000;
+/** After a rest that could not finish, how many more events before the next try. */
+const REST_RETRY_EVENTS = 500;
+
+/** Inputs a resting stage turns away; the gateway sends them again (to the next run). */
+export const RESTING = 'resting';
 
 function reject(reason: string | null): void {
   if (reason) throw ApplicationFailure.nonRetryable(reason, INPUT_REJECTED);
@@ -86,6 +95,21 @@ async function loadProgrammeFacts(programmeId: string, stepKey: string | undefin
     entries.push(...page.entries);
   }
   return assembleFacts(scalars, entries);
+}
+
+/** What the stage shows while its facts load: where it is, and that it takes nothing yet. */
+function startingView(programmeId: string, def: StepDef, stepKey: string): StageView {
+  return {
+    programmeId,
+    cycle: cycleOfStepKey(stepKey),
+    step: def.id,
+    stage: def.stage,
+    stepKey,
+    accepts: [],
+    unmetGates: [{ gate: 'starting', reason: 'the step is loading its facts' }],
+    pendingApprovals: [],
+    overdue: false,
+  };
 }
 
 /** The items of a bulk input, read back from its stored body a page at a time. */
@@ -113,6 +137,86 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
   const { programmeId, step, stepKey } = input;
   const def = stepDef(step);
   const ctx = (): StepContext => ({ step: def, stepKey, now: Date.now() });
+
+  // Handlers come first, before the facts have loaded: an Update that arrives meanwhile (or
+  // while the stage rests before continuing as new) is turned away with a code the gateway
+  // knows to send again, rather than refused for want of a handler.
+  let loaded: { f: ProgrammeFacts; desk: ApprovalDesk; clock: NcClock } | undefined;
+  let resting: number | undefined;
+  const turnAway = () => {
+    if (!loaded) rejectWith({ code: RESTING, reason: 'the stage is starting; send the input again' });
+    if (resting !== undefined)
+      rejectWith({ code: RESTING, reason: 'the stage is continuing as new; send the input again' });
+  };
+  const ready = () => loaded as NonNullable<typeof loaded>;
+  let saveQueue: (changes: RecordChanges) => Promise<void> = () => Promise.resolve();
+  // Bumped by every accepted message so the main loop re-evaluates gates and deadlines.
+  let revision = 0;
+  const view = () => ready().desk.view(stageView(ready().f, ctx()));
+  setHandler(stageViewQuery, () => (loaded ? view() : startingView(programmeId, def, stepKey)));
+  ApprovalDesk.installHandlers(() => loaded?.desk, turnAway);
+
+  setHandler(
+    submitInputUpdate,
+    async (submission) => {
+      const { f, desk, clock } = ready();
+      const bulk = inputDefinition(submission.kind).items !== undefined;
+      const items = bulk ? await itemsOf(programmeId, submission) : [];
+      // Reading the items took time in which other inputs may have changed the facts.
+      if (bulk) reject(inputRejection(f, ctx(), submission));
+      const applied = applyInput(f, ctx(), submission, items);
+      if (isRejected(applied)) throw ApplicationFailure.nonRetryable(applied.rejected, INPUT_REJECTED);
+      revision++;
+      clock.poke();
+      const newTasks = submission.kind === 'roadmapTask' && applied.recordId ? [applied.recordId] : [];
+      desk.afterInput(newTasks);
+      await saveQueue(applied.changes);
+      return {
+        accepted: true as const,
+        stepKey,
+        recordId: applied.recordId,
+        findings: applied.findings,
+        view: view(),
+      };
+    },
+    {
+      validator: (submission: Submission) => {
+        turnAway();
+        reject(inputRejection(ready().f, ctx(), submission));
+      },
+    },
+  );
+
+  setHandler(
+    recordDecisionUpdate,
+    async (decision) => {
+      const decisionId = currentUpdateInfo()?.id ?? `${stepKey}/${revision}`;
+      const changes = ready().desk.decide(decision, decisionId);
+      revision++;
+      await saveQueue(changes);
+      return { accepted: true as const, gate: decision.gate, outcome: decision.outcome, view: view() };
+    },
+    {
+      validator: (decision: DecisionInput) => {
+        turnAway();
+        rejectWith(ready().desk.decisionRejection(decision));
+      },
+    },
+  );
+
+  // New AI systems in scope found by a scan: each gets a task to assess its impact.
+  setHandler(aiSystemsDiscoveredSignal, async ({ scanId }) => {
+    // A signal cannot be turned away: it waits for the facts.
+    await condition(() => loaded !== undefined);
+    const { f, desk } = ready();
+    const systems = await discoveriesOf(programmeId, scanId);
+    const applied = applyDiscoveredSystems(f, ctx(), scanId, systems);
+    if (!applied.changes.systems?.length) return;
+    revision++;
+    desk.afterInput(applied.taskIds);
+    await saveQueue(applied.changes);
+  });
+
   const f = await loadProgrammeFacts(programmeId, input.resume ? stepKey : undefined);
 
   // Saves run one after another, each with the facts as they were when it was asked for, so
@@ -133,18 +237,15 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
     return done;
   };
 
-  // Bumped by every accepted message so the main loop re-evaluates gates and deadlines.
-  let revision = 0;
   const parent = workflowInfo().parent;
   let lastProgress = '';
-  let desk: ApprovalDesk | undefined;
   const reportProgress = async () => {
     const deadline = activeDeadline(f, ctx());
     const progress: StageProgress = {
       stepKey,
       nextDueAt: deadline?.dueAt,
       // An approval past its expiry makes the step overdue too (AimsOverdue in the UI).
-      overdue: isOverdue(f) || (desk?.overdue() ?? false),
+      overdue: isOverdue(f) || desk.overdue(),
       certificate: f.certificate,
     };
     const serialised = JSON.stringify(progress);
@@ -153,78 +254,50 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
     await getExternalWorkflowHandle(parent.workflowId).signal(stageProgressSignal, progress);
   };
 
-  desk = new ApprovalDesk({ facts: f, stepKey, ctx, save, reportProgress, carried: input.resume });
-  const clock = new NcClock({ facts: f, save, reportProgress });
-  const view = () => desk.view(stageView(f, ctx()));
-
-  setHandler(stageViewQuery, view);
-
-  setHandler(
-    submitInputUpdate,
-    async (submission) => {
-      const bulk = inputDefinition(submission.kind).items !== undefined;
-      const items = bulk ? await itemsOf(programmeId, submission) : [];
-      // Reading the items took time in which other inputs may have changed the facts.
-      if (bulk) reject(inputRejection(f, ctx(), submission));
-      const applied = applyInput(f, ctx(), submission, items);
-      if (isRejected(applied)) throw ApplicationFailure.nonRetryable(applied.rejected, INPUT_REJECTED);
-      revision++;
-      clock.poke();
-      const newTasks = submission.kind === 'roadmapTask' && applied.recordId ? [applied.recordId] : [];
-      desk.afterInput(newTasks);
-      await save(applied.changes);
-      return {
-        accepted: true as const,
-        stepKey,
-        recordId: applied.recordId,
-        findings: applied.findings,
-        view: view(),
-      };
-    },
-    { validator: (submission: Submission) => reject(inputRejection(f, ctx(), submission)) },
-  );
-
-  setHandler(
-    recordDecisionUpdate,
-    async (decision) => {
-      const decisionId = currentUpdateInfo()?.id ?? `${stepKey}/${revision}`;
-      const changes = desk.decide(decision, decisionId);
-      revision++;
-      await save(changes);
-      return { accepted: true as const, gate: decision.gate, outcome: decision.outcome, view: view() };
-    },
-    { validator: (decision: DecisionInput) => rejectWith(desk.decisionRejection(decision)) },
-  );
-
-  // New AI systems in scope found by a scan: each gets a task to assess its impact.
-  setHandler(aiSystemsDiscoveredSignal, async ({ scanId }) => {
-    const systems = await discoveriesOf(programmeId, scanId);
-    const applied = applyDiscoveredSystems(f, ctx(), scanId, systems);
-    if (!applied.changes.systems?.length) return;
-    revision++;
-    desk.afterInput(applied.taskIds);
-    await save(applied.changes);
+  const desk: ApprovalDesk = new ApprovalDesk({
+    facts: f,
+    stepKey,
+    ctx,
+    save,
+    reportProgress,
+    carried: input.resume,
   });
+  const clock = new NcClock({ facts: f, save, reportProgress });
+  // The handlers above reach the facts, desk and clock through this from now on.
+  loaded = { f, desk, clock };
+  // Each handler saves what it changed; they share this one save queue.
+  saveQueue = save;
 
   if (!input.resume) {
     enterStep(f, ctx());
     if (canonicalJson(scalarsOf(f)) !== lastScalars) await save({});
   }
-  desk.install();
   desk.start();
   clock.start();
 
-  const woken = (seen: number) => () => revision !== seen || desk.failed || clock.failed;
+  // When the history grows long the stage rests: it turns inputs away for a moment (the
+  // gateway retries them) until its mail has gone out, then continues as new.
+  let restAgainAfter = 0;
   const longHistory = () => {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= STAGE_HISTORY_LIMIT;
+    return (
+      (info.continueAsNewSuggested || info.historyLength >= STAGE_HISTORY_LIMIT) &&
+      info.historyLength >= restAgainAfter
+    );
   };
+  const woken = (seen: number) => () =>
+    revision !== seen ||
+    desk.failed ||
+    clock.failed ||
+    (longHistory() && resting === undefined) ||
+    (resting !== undefined && desk.idle);
   for (;;) {
     desk.rethrowFailure();
     clock.rethrowFailure();
     await reportProgress();
     if (unmetGates(f, ctx()).length === 0) break;
-    if (longHistory() && desk.idle) {
+    if (resting === undefined && longHistory()) resting = Date.now();
+    if (resting !== undefined && desk.idle) {
       // Keep the history short: the next run reloads the facts every accepted input saved.
       desk.stop();
       clock.stop();
@@ -237,13 +310,25 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
         resume: { ...desk.carry(), run: (input.resume?.run ?? 1) + 1 },
       });
     }
+    if (resting !== undefined && Date.now() - resting >= REST_LIMIT_MS) {
+      // The mail server is slow or down: take inputs again and try later.
+      log.warn('stage could not rest: mail still pending', { stepKey, events: workflowInfo().historyLength });
+      resting = undefined;
+      restAgainAfter = workflowInfo().historyLength + REST_RETRY_EVENTS;
+    }
     const seen = revision;
     const deadline = activeDeadline(f, ctx());
+    const restLeft = resting === undefined ? undefined : resting + REST_LIMIT_MS - Date.now();
     if (!deadline) {
-      await condition(woken(seen));
+      if (restLeft === undefined) await condition(woken(seen));
+      else await condition(woken(seen), restLeft);
       continue;
     }
     const remaining = Date.parse(deadline.dueAt) - Date.now();
+    if (restLeft !== undefined && restLeft < remaining) {
+      await condition(woken(seen), restLeft);
+      continue;
+    }
     if (remaining > 0 && (await condition(woken(seen), remaining))) continue;
     desk.rethrowFailure();
     // The deadline passed with the gates still open.

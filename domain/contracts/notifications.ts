@@ -60,4 +60,6 @@ export interface NotificationActivities {
   /** Sends one approval message per recipient, each with Approve / Reject / Request-changes links. */
   sendApprovalMail(mail: ApprovalMail): Promise<MailResult>;
   sendNotice(notice: NoticeMail): Promise<MailResult>;
+  /** Sends several notices in one call (a burst of new tasks makes one activity, not one each). */
+  sendNotices(notices: NoticeMail[]): Promise<MailResult>;
 }

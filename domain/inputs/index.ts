@@ -48,6 +48,8 @@ type Inputs = typeof INPUTS;
 /** A stage input of kind K as the stage receives it (validated, with `kind`). */
 export type InputOf<K extends InputKind> = Zod.output<ReturnType<Inputs[K]['schema']>>;
 export type StageInput = { [K in InputKind]: InputOf<K> }[InputKind];
+/** A stage input as a client writes it (before defaults are applied). */
+export type StageInputIn = { [K in InputKind]: Zod.input<ReturnType<Inputs[K]['schema']>> }[InputKind];
 
 /** The facts of an input of kind K: what the Update carries besides the body reference. */
 export type FactsOf<K extends InputKind> = ReturnType<Inputs[K]['facts']>;

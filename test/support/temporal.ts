@@ -87,11 +87,11 @@ export interface TemporalFixture {
  * One real dev server (with our search attributes) and one workflow bundle for a whole test
  * file; set up in beforeAll and torn down in afterAll. Read the fields inside tests and hooks.
  */
-export function useLocalTemporal(): TemporalFixture {
+export function useLocalTemporal(opts: { extraArgs?: string[] } = {}): TemporalFixture {
   const fixture = {} as TemporalFixture;
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    fixture.env = await createLocalEnv();
+    fixture.env = await createLocalEnv(opts.extraArgs ? { server: { extraArgs: opts.extraArgs } } : {});
     fixture.bundle = await bundleWorkflows();
   });
   afterAll(async () => {

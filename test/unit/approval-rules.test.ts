@@ -20,11 +20,13 @@ import {
   timetable,
   type ApprovalRequest,
 } from '../../domain/approvals';
-import { applyInput, newDossier, type StepContext } from '../../domain/engine';
+import type { StepContext } from '../../domain/engine';
+import { newFacts, type ProgrammeFacts } from '../../domain/facts';
 import { canonicalJson, fingerprint, sha256Hex } from '../../domain/fingerprint';
 import { stepDef } from '../../domain/process-model';
-import { ProgrammeConfig, StageInput } from '../../domain/schemas';
-import type { Dossier, StepId } from '../../domain/types';
+import { ProgrammeConfig } from '../../domain/schemas';
+import type { StepId } from '../../domain/vocabulary';
+import { submit } from '../support/engine-harness';
 import { PEOPLE, scopeBody } from '../support/fixtures';
 
 const T0 = Date.parse('2027-01-04T09:00:00.000Z');
@@ -39,10 +41,10 @@ const ctxOf = (step: StepId = 'SCOPING', now = T0): StepContext => ({
 function scoped(
   config: Partial<ProgrammeConfig> = {},
   submittedBy?: string,
-): { d: Dossier; ctx: StepContext } {
-  const d = newDossier('p-1', 'Acme Ltd', ProgrammeConfig.parse(config));
+): { d: ProgrammeFacts; ctx: StepContext } {
+  const d = newFacts('p-1', 'Acme Ltd', ProgrammeConfig.parse(config));
   const ctx = ctxOf();
-  applyInput(d, ctx, StageInput.parse({ kind: 'scope', ...scopeBody(), submittedBy }));
+  submit(d, ctx, { kind: 'scope', ...scopeBody(), submittedBy });
   return { d, ctx };
 }
 

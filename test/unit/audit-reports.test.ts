@@ -4,7 +4,7 @@
  */
 import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
 import type { ProgrammeConfig } from '../../domain/schemas';
-import type { AuditRecord, Finding } from '../../domain/types';
+import type { AuditRecord, Finding } from '../../domain/records';
 import { computeKpis } from '../../domain/kpis/compute';
 import {
   compileReviewInputs,

@@ -1,5 +1,5 @@
 import { certificateHistory } from '../../domain/certificate-history';
-import type { Certificate } from '../../domain/types';
+import type { Certificate } from '../../domain/views';
 
 const certificate = (number: string, cycle: number, extra: Partial<Certificate> = {}): Certificate => ({
   number,

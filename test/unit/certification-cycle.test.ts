@@ -4,20 +4,20 @@
  * rules at the next audit, carry-over into the next cycle, and stage-1 concerns in readiness.
  */
 import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
-import { auditProgrammeGate, auditProgrammeStatus, nextPlannedAuditDue } from '../../domain/audit-programme';
-import { applyInput, inputRejection, stageView, type StepContext } from '../../domain/engine';
 import {
-  carryIntoNextCycle,
-  cycleWork,
-  fireNcEvent,
-  nextNcEvent,
-  overdueMinorNcs,
-  pendingNcEvents,
-} from '../../domain/nc-follow-up';
+  auditProgrammeGate,
+  factsAuditProgrammeStatus,
+  nextPlannedAuditDue,
+} from '../../domain/audit-programme';
+import { stageView, type StepContext } from '../../domain/engine';
+import { newFacts, type ProgrammeFacts } from '../../domain/facts';
+import { fingerprint } from '../../domain/fingerprint';
+import type { InputOf } from '../../domain/inputs';
+import { fireNcEvent, nextNcEvent, overdueMinorNcs, pendingNcEvents } from '../../domain/nc-follow-up';
 import { stepDef } from '../../domain/process-model';
-import { AuditBody, AuditProgrammeBody, ProgrammeConfig, type StageInput } from '../../domain/schemas';
-import { newDossier } from '../../domain/engine';
-import type { Dossier, StepId } from '../../domain/types';
+import { carryIntoNextCycle, cycleWork } from '../../domain/programme-work';
+import { AuditBody, AuditProgrammeBody, ProgrammeConfig } from '../../domain/schemas';
+import type { StepId } from '../../domain/vocabulary';
 import {
   fromAuditRow,
   fromCertificateRow,
@@ -28,43 +28,46 @@ import {
 } from '../../db/mappers';
 import { readiness } from '../../domain/kpis/readiness';
 import { stage1Facts } from '../../services/kpi/service';
+import { rejectionOf, submit } from '../support/engine-harness';
 import { PEOPLE, scopeBody } from '../support/fixtures';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2027-01-04T09:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function dossier(config: Partial<ProgrammeConfig> = {}): Dossier {
-  const d = newDossier('p-1', 'Acme', ProgrammeConfig.parse(config));
-  d.scope = {
-    version: 1,
-    submittedAt: iso(T0),
-    body: {
-      ...scopeBody(),
-      internalIssues: [],
-      externalIssues: [],
-      interestedParties: [],
-      integratesWith: [],
-      committee: [],
-    },
-  };
-  return d;
-}
+type AuditInput = InputOf<'audit'>;
+type PlannedAuditInput = InputOf<'auditProgramme'>['audits'][number];
 
-const ctx = (step: StepId, now = T0, visit = 1, cycle = 1, cycleDepth = true): StepContext => ({
+const ctx = (step: StepId, now = T0, visit = 1, cycle = 1): StepContext => ({
   step: stepDef(step),
   stepKey: `c${cycle}.${step}.${visit}`,
   now,
-  cycleDepth,
 });
 
-function apply(d: Dossier, c: StepContext, input: StageInput) {
-  const reason = inputRejection(d, c, input);
-  if (reason) throw new Error(reason);
-  return applyInput(d, c, input);
+function dossier(config: Partial<ProgrammeConfig> = {}): ProgrammeFacts {
+  const d = newFacts('p-1', 'Acme', ProgrammeConfig.parse(config));
+  submit(d, ctx('SCOPING'), {
+    kind: 'scope',
+    ...scopeBody(),
+    internalIssues: [],
+    externalIssues: [],
+    interestedParties: [],
+    integratesWith: [],
+    committee: [],
+  });
+  return d;
 }
 
-const plan = (extra: Partial<AuditProgrammeBody['audits'][number]> = {}): StageInput => ({
+/** Validates and applies like the stage (throws when refused). */
+const apply = submit;
+/** The F- id of the n-th finding (from 0) an applied audit raised. */
+const raised = (held: { findings?: { from: number; to: number } }, n = 0): string => {
+  const at = (held.findings?.from ?? 0) + n;
+  if (!held.findings || at > held.findings.to) throw new Error(`no finding ${n} raised`);
+  return `F-${at}`;
+};
+
+const plan = (extra: Partial<PlannedAuditInput> = {}): InputOf<'auditProgramme'> => ({
   kind: 'auditProgramme',
   audits: [
     {
@@ -87,7 +90,7 @@ const plan = (extra: Partial<AuditProgrammeBody['audits'][number]> = {}): StageI
   ],
 });
 
-const internal = (planId: string, extra: Partial<StageInput & { kind: 'audit' }> = {}): StageInput => ({
+const internal = (planId: string, extra: Partial<AuditInput> = {}): AuditInput => ({
   kind: 'audit',
   audit: 'internal',
   planId,
@@ -97,7 +100,11 @@ const internal = (planId: string, extra: Partial<StageInput & { kind: 'audit' }>
   ...extra,
 });
 
-const action = (findingId: string, due: number, owner = PEOPLE.complianceLead.email): StageInput => ({
+const action = (
+  findingId: string,
+  due: number,
+  owner = PEOPLE.complianceLead.email,
+): InputOf<'correctiveAction'> => ({
   kind: 'correctiveAction',
   findingId,
   action: { correction: 'c', rootCause: 'r', action: 'a', owner, due: iso(due) },
@@ -134,7 +141,7 @@ describe('independence: an auditor must not audit their own work', () => {
     const c = ctx('INTERNAL_AUDIT');
     apply(d, c, plan());
     expect(
-      inputRejection(
+      rejectionOf(
         d,
         c,
         internal('ia-clauses', { independence: { statement: 's', auditorResponsibleFor: ['9.2.2'] } }),
@@ -144,16 +151,14 @@ describe('independence: an auditor must not audit their own work', () => {
     );
     // The plan's declared responsibilities apply when the audit declares none (here with a wider scope).
     apply(d, c, plan({ auditorResponsibleFor: ['9.1'] }));
-    expect(inputRejection(d, c, internal('ia-controls', { scope: ['A.7.4', '9.1'] }))).toMatch(
+    expect(rejectionOf(d, c, internal('ia-controls', { scope: ['A.7.4', '9.1'] }))).toMatch(
       /responsible for 9\.1, which it covers/,
     );
-    expect(inputRejection(d, c, internal('ia-nope'))).toBe(
+    expect(rejectionOf(d, c, internal('ia-nope'))).toBe(
       'no planned audit ia-nope in the internal audit programme of cycle 1',
     );
     apply(d, c, internal('ia-clauses'));
-    expect(inputRejection(d, c, internal('ia-clauses'))).toBe(
-      'planned audit ia-clauses was already held (A-1)',
-    );
+    expect(rejectionOf(d, c, internal('ia-clauses'))).toBe('planned audit ia-clauses was already held (A-1)');
   });
 });
 
@@ -166,7 +171,7 @@ describe('the internal audit programme', () => {
     );
     apply(d, c, {
       kind: 'auditProgramme',
-      audits: [(plan() as { audits: AuditProgrammeBody['audits'] }).audits[0]],
+      audits: [plan().audits[0]],
     });
     expect(auditProgrammeGate(d, 'INTERNAL_AUDIT', T0)).toMatch(
       new RegExp(
@@ -175,7 +180,7 @@ describe('the internal audit programme', () => {
     );
     apply(d, c, plan());
     apply(d, c, internal('ia-clauses', { lastDay: iso(T0 + 11 * DAY) }));
-    const status = auditProgrammeStatus(d, T0 + 30 * DAY);
+    const status = factsAuditProgrammeStatus(d, T0 + 30 * DAY);
     expect(status).toMatchObject({ planned: true, planVersion: 2, audited: CLAUSES.length });
     expect(status.coverage).toBeCloseTo(CLAUSES.length / (CLAUSES.length + CONTROLS.length));
     expect(status.audits.map((a) => [a.id, a.status, a.lastDay])).toEqual([
@@ -191,25 +196,23 @@ describe('the internal audit programme', () => {
 
   test('not-applicable controls leave the universe; surveillance needs only the audits due so far', () => {
     const d = dossier();
-    d.soa = {
-      version: 1,
-      submittedAt: iso(T0),
-      body: {
-        entries: CONTROLS.map((k) => ({
-          controlId: k.id,
-          applicable: k.id !== 'A.10.4',
-          justification: 'j',
-          implementationStatus: 'implemented' as const,
-        })),
-      },
-    };
+    submit(d, ctx('IMPLEMENTATION'), {
+      kind: 'soa',
+      entries: CONTROLS.map((k) => ({
+        controlId: k.id,
+        applicable: k.id !== 'A.10.4',
+        justification: 'j',
+        implementationStatus: 'implemented' as const,
+      })),
+    });
+    expect(d.documents.soa?.notApplicable).toEqual(['A.10.4']);
     apply(
       d,
       ctx('INTERNAL_AUDIT'),
       plan({ scope: CONTROLS.map((k) => k.id).filter((id) => id !== 'A.10.4') }),
     );
-    expect(auditProgrammeStatus(d, T0).universe).toBe(CLAUSES.length + CONTROLS.length - 1);
-    expect(auditProgrammeStatus(d, T0).notPlanned).toEqual([]);
+    expect(factsAuditProgrammeStatus(d, T0).universe).toBe(CLAUSES.length + CONTROLS.length - 1);
+    expect(factsAuditProgrammeStatus(d, T0).notPlanned).toEqual([]);
     const s1 = ctx('SURVEILLANCE_1', T0 + 15 * DAY);
     expect(auditProgrammeGate(d, 'SURVEILLANCE_1', T0 + 15 * DAY)).toMatch(
       /ia-clauses \(planned 2027-01-14\)/,
@@ -223,14 +226,23 @@ describe('the internal audit programme', () => {
     );
   });
 
-  test('stages recorded before certification-cycle-v1 neither take a programme nor gate on it', () => {
+  // Stages no longer record whether they began before the certification cycle in depth: its
+  // rules apply to every stage. (This test used to check that stages started before
+  // certification-cycle-v1 neither took a programme nor gated on it.)
+  test('every stage takes a programme and gates on it; internal audits are held only where the model says', () => {
     const d = dossier();
-    const old = ctx('INTERNAL_AUDIT', T0, 1, 1, false);
-    expect(inputRejection(d, old, plan())).toMatch(/started before internal audit programmes existed/);
-    expect(stageView(d, old).programmeWork).toBeUndefined();
-    expect(stageView(d, old).unmetGates.map((g) => g.gate)).toEqual(['auditHeld']);
-    expect(inputRejection(d, ctx('SURVEILLANCE_1', T0, 1, 1, false), internal('x'))).toMatch(
-      /an internal audit is not held in step SURVEILLANCE_1/,
+    const c = ctx('INTERNAL_AUDIT');
+    expect(rejectionOf(d, c, plan())).toBeNull();
+    // The programme's work is computed by the API from the facts, never carried in the stage view.
+    expect((stageView(d, c) as Record<string, unknown>).programmeWork).toBeUndefined();
+    expect(stageView(d, c).unmetGates.map((g) => g.gate)).toEqual(['auditHeld', 'auditProgrammeOnTrack']);
+    // Surveillance holds the programme's internal audits (so it asks for the planned audit)…
+    expect(rejectionOf(d, ctx('SURVEILLANCE_1'), internal('x'))).toBe(
+      'no planned audit x in the internal audit programme of cycle 1',
+    );
+    // …while a step without internal audits refuses one.
+    expect(rejectionOf(d, ctx('CERTIFICATION'), internal('x'))).toMatch(
+      /an internal audit is not held in step CERTIFICATION/,
     );
   });
 });
@@ -246,7 +258,7 @@ describe('nonconformity follow-up', () => {
       independent: true,
       findings: [{ grade: 'minor_nc', requirementId: '7.2', description: 'Training records missing' }],
     });
-    return { d, c, id: (held.findingIds ?? [])[0] };
+    return { d, c, id: raised(held) };
   }
 
   test('a corrective action open at its deadline reminds its owner, then escalates', () => {
@@ -274,7 +286,7 @@ describe('nonconformity follow-up', () => {
     const { d, c, id } = withInternalNc();
     apply(d, c, action(id, T0 + 10 * DAY));
     expect(
-      inputRejection(d, c, {
+      rejectionOf(d, c, {
         kind: 'verification',
         findingId: id,
         verification: { verifiedBy: 'Ina', closureApprovedBy: PEOPLE.complianceLead.email },
@@ -303,8 +315,6 @@ describe('nonconformity follow-up', () => {
       attempt: 1,
       firstDay: iso(T0),
       lastDay: iso(T0),
-      auditors: ['Ada'],
-      independent: true,
     });
     d.stage2Attempt = 1;
     d.approvals[`${c.stepKey}/certification_body`] = {
@@ -316,10 +326,10 @@ describe('nonconformity follow-up', () => {
       approver: PEOPLE.sponsor.email,
       decidedAt: iso(T0),
     };
-    d.certificationBody = {
+    d.documents.certificationBody = {
       version: 1,
+      sha256: fingerprint({ name: 'CB', accreditationBody: 'UKAS' }),
       submittedAt: iso(T0),
-      body: { name: 'CB', accreditationBody: 'UKAS' },
     };
     const held = apply(d, c, {
       kind: 'audit',
@@ -331,7 +341,7 @@ describe('nonconformity follow-up', () => {
         { grade: 'minor_nc', requirementId: '9.1', description: 'Thresholds undocumented' },
       ],
     });
-    const [a, b] = held.findingIds ?? [];
+    const [a, b] = [raised(held, 0), raised(held, 1)];
     return { d, c, a, b };
   }
 
@@ -356,10 +366,10 @@ describe('nonconformity follow-up', () => {
     apply(d, c, action(a, T0 + 200 * DAY));
     apply(d, c, action(b, T0 + 200 * DAY));
     expect(
-      inputRejection(d, c, { kind: 'verification', findingId: a, verification: { verifiedBy: 'Ada' } }),
+      rejectionOf(d, c, { kind: 'verification', findingId: a, verification: { verifiedBy: 'Ada' } }),
     ).toMatch(/verifies it at its next audit/);
     const s1 = ctx('SURVEILLANCE_1', T0 + 300 * DAY);
-    const surveillance = (verifications: { findingId: string; verifiedBy: string }[]): StageInput => ({
+    const surveillance = (verifications: { findingId: string; verifiedBy: string }[]): AuditInput => ({
       kind: 'audit',
       audit: 'surveillance',
       auditors: ['Ada'],
@@ -367,7 +377,7 @@ describe('nonconformity follow-up', () => {
       findings: [],
       verifications,
     });
-    expect(inputRejection(d, s1, surveillance([{ findingId: 'F-99', verifiedBy: 'Ada' }]))).toBe(
+    expect(rejectionOf(d, s1, surveillance([{ findingId: 'F-99', verifiedBy: 'Ada' }]))).toBe(
       'no finding F-99',
     );
     const held = apply(d, s1, surveillance([{ findingId: a, verifiedBy: 'Ada' }]));
@@ -383,7 +393,13 @@ describe('nonconformity follow-up', () => {
       status: 'open',
       track: { escalatedFrom: b },
     });
-    expect(held.records.findings?.map((f) => f.id)).toEqual([a, b, major]);
+    expect(held.changes.findings?.map((x) => x.fact.id)).toEqual([a, b, major]);
+    // The verification's text is read from the audit's body; the major NC quotes the minor's.
+    expect(held.changes.findings?.map((x) => x.text)).toEqual([
+      { verification: { ...held.changes.audits?.[0].body, path: ['verifications', 0] } },
+      undefined,
+      { escalation: { from: b, fromAudit: 'stage2', atAudit: 'surveillance' } },
+    ]);
     // (No internal audit programme was planned in this dossier, so that gate is open too.)
     expect(stageView(d, s1).unmetGates.map((g) => g.gate)).toEqual([
       'nonconformitiesHaveActions',
@@ -397,14 +413,15 @@ describe('the next cycle', () => {
   test('recurring work starts as to-do, closed findings leave, open ones carry over as they are', () => {
     const d = dossier();
     const c = ctx('RECERTIFICATION', T0 + 1000 * DAY);
-    d.managementReview = {
+    d.documents.managementReview = {
       version: 1,
-      submittedAt: iso(T0),
-      body: {
+      sha256: fingerprint({
         heldOn: iso(T0),
         attendees: [PEOPLE.topManagement],
         decisions: [{ topic: 't', decision: 'd' }],
-      },
+      }),
+      submittedAt: iso(T0),
+      heldOn: iso(T0),
     };
     apply(d, ctx('INTERNAL_AUDIT'), plan());
     d.audits.push({
@@ -414,8 +431,6 @@ describe('the next cycle', () => {
       attempt: 1,
       firstDay: iso(T0),
       lastDay: iso(T0 + 1000 * DAY),
-      auditors: ['Ada'],
-      independent: true,
     });
     d.findings['F-1'] = {
       id: 'F-1',
@@ -424,7 +439,6 @@ describe('the next cycle', () => {
       stepKey: 'c1.INTERNAL_AUDIT.1',
       grade: 'major_nc',
       requirementId: '8.4',
-      description: 'x',
       status: 'verified',
       raisedAt: iso(T0),
     };
@@ -435,14 +449,16 @@ describe('the next cycle', () => {
       stepKey: c.stepKey,
       grade: 'minor_nc',
       requirementId: '10.2',
-      description: 'y',
       status: 'action_planned',
       raisedAt: iso(T0),
     };
-    expect(cycleWork(d, c.now).find((i) => i.item === 'managementReview')?.status).toBe('done');
-    expect(cycleWork(d, c.now).find((i) => i.item === 'recertification')?.status).toBe('done');
+    const work = (f: ProgrammeFacts) => cycleWork(f, factsAuditProgrammeStatus(f, c.now));
+    expect(work(d).find((i) => i.item === 'managementReview')?.status).toBe('done');
+    expect(work(d).find((i) => i.item === 'recertification')?.status).toBe('done');
 
-    const next = carryIntoNextCycle(d, iso(T0 + 1001 * DAY));
+    const before = structuredClone(d);
+    carryIntoNextCycle(d, iso(T0 + 1001 * DAY));
+    const next = d;
     expect(next).toMatchObject({ cycle: 2, cycleStartedAt: iso(T0 + 1001 * DAY), approvals: {} });
     expect(next.auditProgramme).toBeUndefined();
     expect(Object.keys(next.findings)).toEqual(['F-2']);
@@ -452,8 +468,8 @@ describe('the next cycle', () => {
       closedFindings: 1,
       certificate: undefined,
     });
-    expect(cycleWork(next, c.now).map((i) => i.status)).toEqual(['todo', 'todo', 'todo', 'todo', 'todo']);
-    expect(next.seq).toEqual(d.seq);
+    expect(work(next).map((i) => i.status)).toEqual(['todo', 'todo', 'todo', 'todo', 'todo']);
+    expect(next.seq).toEqual(before.seq);
   });
 });
 

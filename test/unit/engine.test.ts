@@ -1,42 +1,44 @@
 /**
  * The pure interpreter of the process model, driven along the journey the way the stage
- * workflow drives it: validate (inputRejection / decisionRejection), apply, then evaluate the
- * gates, approvals and deadlines. Every input goes through the real request schema first.
+ * workflow drives it: validate (the input's rule, or approvalRejection for a decision), apply,
+ * then evaluate the gates, approvals and deadlines. Every input goes through the real request
+ * schema first and reaches the engine as the API sends it: its facts and a reference to its
+ * stored body (test/support/engine-harness.ts).
  */
-import type { z } from 'zod';
 import { REQUIREMENTS } from '../../domain/catalogue/iso42001';
+import { applyApproval, approvalPolicy, approvalRejection } from '../../domain/approvals';
+import { ARTEFACTS } from '../../domain/artefacts';
+import type { BodyPath } from '../../domain/contracts/persistence';
 import {
   activeDeadline,
-  applyDecision,
-  applyInput,
   artefactVersion,
   completeStep,
-  decisionRejection,
-  dossierForNextCycle,
   enterStep,
   expireDeadline,
-  inputRejection,
   isOverdue,
-  newDossier,
   pendingApprovals,
   stageView,
   unmetGates,
-  type Applied,
   type StepContext,
 } from '../../domain/engine';
+import { newFacts, type ProgrammeFacts } from '../../domain/facts';
+import { fingerprint } from '../../domain/fingerprint';
+import type { Applied } from '../../domain/inputs/definition';
 import { STEPS, stepDef, type ApprovalDef, type StepDef } from '../../domain/process-model';
+import { carryIntoNextCycle } from '../../domain/programme-work';
 import {
   AUDIT_KINDS,
   DecisionBody,
   ProgrammeConfig,
-  StageInput,
   type ApprovalOutcome,
   type AuditFinding,
   type AuditKind,
   type FindingGrade,
   type StageInputKind,
 } from '../../domain/schemas';
-import type { Deadline, Dossier, PendingApproval, StepId } from '../../domain/types';
+import type { Deadline, PendingApproval } from '../../domain/views';
+import type { StepId } from '../../domain/vocabulary';
+import { rejectionOf, submissionOf, submit, type RawInput } from '../support/engine-harness';
 import {
   GAPS,
   NOT_APPLICABLE_CONTROL,
@@ -50,7 +52,7 @@ import {
 
 // ---------------------------------------------------------------- helpers
 
-type Input = z.input<typeof StageInput>;
+type Input = RawInput;
 
 const config = ProgrammeConfig.parse({});
 const T0 = Date.parse('2027-01-04T09:00:00.000Z');
@@ -67,20 +69,29 @@ function ctxOf(step: StepId, opts: { now?: number; cycle?: number; visit?: numbe
   };
 }
 
-function fresh(programmeConfig: ProgrammeConfig = config): Dossier {
-  return newDossier('prog-1', 'Acme Ltd', programmeConfig);
+function fresh(programmeConfig: ProgrammeConfig = config): ProgrammeFacts {
+  return newFacts('prog-1', 'Acme Ltd', programmeConfig);
 }
 
-/** Validates like the update validator, then applies like the update handler. */
-function submit(d: Dossier, c: StepContext, x: Input): Applied {
-  const input = StageInput.parse(x);
-  const reason = inputRejection(d, c, input);
-  if (reason !== null) throw new Error(`${input.kind} rejected in ${c.stepKey}: ${reason}`);
-  return applyInput(d, c, input);
+/** The body the API stores for an input: the input without its kind. */
+function storedBody(x: Input): Record<string, unknown> {
+  const { kind: _kind, ...body } = submissionOf(x).input;
+  return body;
 }
 
-const rejectionOf = (d: Dossier, c: StepContext, x: Input): string | null =>
-  inputRejection(d, c, StageInput.parse(x));
+/** What a change's BodyPath points to: the stored body of `x` (checked by its digest) at its path. */
+function bodyAt(x: Input, ref: BodyPath | undefined): unknown {
+  const body = storedBody(x);
+  expect(ref?.sha256).toBe(fingerprint(body));
+  return (ref?.path ?? []).reduce<unknown>((part, key) => (part as Record<string, unknown>)[key], body);
+}
+
+/** A reference to the stored body of `x` (at `path`), as a change carries it. */
+const storedAs = (x: Input, path?: (string | number)[]) => ({
+  id: expect.any(String) as unknown,
+  sha256: fingerprint(storedBody(x)),
+  ...(path ? { path } : {}),
+});
 
 function approvalDef(gate: string): ApprovalDef {
   const def = STEPS.flatMap((s) => s.approvals).find((a) => a.gate === gate);
@@ -94,8 +105,12 @@ function decision(gate: string, outcome: ApprovalOutcome, approver: string, comm
   return DecisionBody.parse({ gate, outcome, approver, comment });
 }
 
+/** Why a decision through the API (no approval request out) is refused, or null. */
+const decisionRejection = (d: ProgrammeFacts, c: StepContext, body: DecisionBody): string | null =>
+  approvalRejection(d, c, undefined, body, approvalPolicy(d.config))?.reason ?? null;
+
 function decide(
-  d: Dossier,
+  d: ProgrammeFacts,
   c: StepContext,
   gate: string,
   outcome: ApprovalOutcome = 'approved',
@@ -105,19 +120,19 @@ function decide(
   const body = decision(gate, outcome, approver, comment);
   const reason = decisionRejection(d, c, body);
   if (reason !== null) throw new Error(`decision on ${gate} rejected: ${reason}`);
-  return applyDecision(d, c, body, `decision/${c.stepKey}/${gate}`);
+  return applyApproval(d, c, undefined, body, `decision/${c.stepKey}/${gate}`);
 }
 
-const gateReason = (d: Dossier, c: StepContext, gate: string): string | undefined =>
+const gateReason = (d: ProgrammeFacts, c: StepContext, gate: string): string | undefined =>
   unmetGates(d, c).find((g) => g.gate === gate)?.reason;
 
-const gateIds = (d: Dossier, c: StepContext): string[] => unmetGates(d, c).map((g) => g.gate);
+const gateIds = (d: ProgrammeFacts, c: StepContext): string[] => unmetGates(d, c).map((g) => g.gate);
 
-const pendingFor = (d: Dossier, c: StepContext, gate: string): PendingApproval | undefined =>
+const pendingFor = (d: ProgrammeFacts, c: StepContext, gate: string): PendingApproval | undefined =>
   pendingApprovals(d, c).find((p) => p.gate === gate);
 
 /** All exit gates hold: the stage workflow completes the step. */
-function finish(d: Dossier, c: StepContext) {
+function finish(d: ProgrammeFacts, c: StepContext) {
   expect(unmetGates(d, c)).toEqual([]);
   return completeStep(d, c);
 }
@@ -153,7 +168,12 @@ const certificationBody: Input = {
 const finding = (grade: FindingGrade, requirementId = '8.4', description = `${grade} on ${requirementId}`) =>
   ({ grade, requirementId, description }) satisfies AuditFinding;
 
-function auditInput(audit: AuditKind, findings: AuditFinding[] = [], days?: [string, string]): Input {
+function auditInput(
+  audit: AuditKind,
+  findings: AuditFinding[] = [],
+  days?: [string, string],
+  planId?: string,
+): Input {
   return {
     kind: 'audit',
     audit,
@@ -161,8 +181,28 @@ function auditInput(audit: AuditKind, findings: AuditFinding[] = [], days?: [str
     independent: true,
     findings,
     ...(days ? { firstDay: days[0], lastDay: days[1] } : {}),
+    ...(planId ? { planId } : {}),
   };
 }
+
+/** The internal audit programme of cycle 1: one audit, ia-1, over the whole catalogue. */
+const auditProgramme: Input = {
+  kind: 'auditProgramme',
+  audits: [
+    {
+      id: 'ia-1',
+      title: 'The whole AIMS',
+      scope: REQUIREMENTS.map((r) => r.id),
+      auditor: { name: 'Ada External', email: 'ada@audit.test' },
+      auditorResponsibleFor: [],
+      plannedOn: '2027-01-04T09:00:00Z',
+    },
+  ],
+};
+
+/** The internal audit ia-1 of the programme held, with its findings. */
+const plannedInternalAudit = (findings: AuditFinding[] = []): Input =>
+  auditInput('internal', findings, undefined, 'ia-1');
 
 const lateFinding = (audit: AuditKind, grade: FindingGrade, requirementId = '9.2.2'): Input => ({
   kind: 'finding',
@@ -198,11 +238,16 @@ const decisionInput = (
 const grant = (certificateNumber: string, decidedOn?: string): Input =>
   decisionInput('granted', { certificateNumber, ...(decidedOn ? { decidedOn } : {}) });
 
-const findingIds = (applied: Applied): string[] => applied.findingIds ?? [];
+/** The findings an input raised, F-from to F-to. */
+function findingIds(applied: Applied): string[] {
+  const range = applied.findings;
+  if (!range) return [];
+  return Array.from({ length: range.to - range.from + 1 }, (_, i) => `F-${range.from + i}`);
+}
 
 // ---------------------------------------------------------------- the journey, step by step
 
-function scoped(d: Dossier = fresh()): Dossier {
+function scoped(d: ProgrammeFacts = fresh()): ProgrammeFacts {
   const c = ctxOf('SCOPING');
   enterStep(d, c);
   submit(d, c, { kind: 'scope', ...scopeBody() });
@@ -211,13 +256,13 @@ function scoped(d: Dossier = fresh()): Dossier {
   return d;
 }
 
-function assessAndPlan(d: Dossier, c: StepContext): void {
+function assessAndPlan(d: ProgrammeFacts, c: StepContext): void {
   submit(d, c, { kind: 'assessments', items: assessmentItems() });
   for (const requirementId of Object.keys(GAPS)) submit(d, c, task(requirementId));
 }
 
 /** Gap analysis done: tasks T-1..T-5 for the five GAPS, roadmap approved. */
-function analysed(): Dossier {
+function analysed(): ProgrammeFacts {
   const d = scoped();
   const c = ctxOf('GAP_ANALYSIS');
   assessAndPlan(d, c);
@@ -226,7 +271,7 @@ function analysed(): Dossier {
   return d;
 }
 
-function implemented(): Dossier {
+function implemented(): ProgrammeFacts {
   const d = analysed();
   const c = ctxOf('IMPLEMENTATION');
   submit(d, c, aiPolicy);
@@ -245,20 +290,21 @@ function implemented(): Dossier {
 }
 
 /** Internal audit done: F-1 conformity, F-2 minor NC with a corrective action. */
-function internallyAudited(): Dossier {
+function internallyAudited(): ProgrammeFacts {
   const d = implemented();
   const c = ctxOf('INTERNAL_AUDIT');
+  submit(d, c, auditProgramme);
   const applied = submit(
     d,
     c,
-    auditInput('internal', [finding('conformity', '5.2'), finding('minor_nc', '7.2')]),
+    plannedInternalAudit([finding('conformity', '5.2'), finding('minor_nc', '7.2')]),
   );
   submit(d, c, action(findingIds(applied)[1]));
   finish(d, c);
   return d;
 }
 
-function reviewed(): Dossier {
+function reviewed(): ProgrammeFacts {
   const d = internallyAudited();
   const c = ctxOf('MANAGEMENT_REVIEW');
   submit(d, c, managementReview);
@@ -268,7 +314,7 @@ function reviewed(): Dossier {
 }
 
 /** In CERTIFICATION (visit 1) with the certification body chosen and approved. */
-function atCertification(): { d: Dossier; c: StepContext } {
+function atCertification(): { d: ProgrammeFacts; c: StepContext } {
   const d = reviewed();
   const c = ctxOf('CERTIFICATION', { now: CERT_NOW });
   enterStep(d, c);
@@ -279,7 +325,7 @@ function atCertification(): { d: Dossier; c: StepContext } {
 
 /** Stage 1 and stage 2 (last day STAGE2_LAST) recorded, before the decision. */
 function certificationAudited(stage2Findings: AuditFinding[] = []): {
-  d: Dossier;
+  d: ProgrammeFacts;
   c: StepContext;
   stage2: Applied;
 } {
@@ -294,7 +340,7 @@ function certificationAudited(stage2Findings: AuditFinding[] = []): {
 }
 
 /** Certificate AIMS-0001 decided on DECIDED_ON (expires 2030-07-01). */
-function certified(): Dossier {
+function certified(): ProgrammeFacts {
   const { d, c } = certificationAudited();
   submit(d, c, grant('AIMS-0001', DECIDED_ON));
   finish(d, c);
@@ -302,7 +348,10 @@ function certified(): Dossier {
 }
 
 /** Surveillance 1 and 2 held in time; now in RECERTIFICATION at `now`. */
-function atRecertification(now = Date.parse('2030-05-01T00:00:00.000Z')): { d: Dossier; c: StepContext } {
+function atRecertification(now = Date.parse('2030-05-01T00:00:00.000Z')): {
+  d: ProgrammeFacts;
+  c: StepContext;
+} {
   const d = certified();
   for (const [step, at] of [
     ['SURVEILLANCE_1', '2028-06-01T00:00:00.000Z'],
@@ -330,6 +379,7 @@ describe('the journey', () => {
       status: 'ACTIVE',
       cycle: 1,
       decisionStepKey: 'c1.CERTIFICATION.1',
+      scopeVersion: 1,
     });
     expect(d.seq).toEqual({ task: 5, finding: 3, audit: 3, policy: 0 });
     expect(Object.keys(d.approvals).sort()).toEqual([
@@ -343,13 +393,15 @@ describe('the journey', () => {
     ]);
   });
 
-  test('newDossier starts empty in cycle 1', () => {
+  test('newFacts starts empty in cycle 1', () => {
     expect(fresh()).toEqual({
       programmeId: 'prog-1',
       organisation: 'Acme Ltd',
       cycle: 1,
       config,
       seq: { task: 0, finding: 0, audit: 0, policy: 0 },
+      documents: {},
+      systems: {},
       assessments: {},
       roadmapVersion: 0,
       tasks: {},
@@ -359,6 +411,7 @@ describe('the journey', () => {
       findings: {},
       stage2Attempt: 0,
       approvals: {},
+      noticesSent: [],
     });
   });
 });
@@ -455,15 +508,22 @@ describe('exit gates', () => {
       `${prefix}T-1 (6.1.4), T-2 (8.4), T-3 (A.5.2), T-4 (A.6.2.8), T-5 (A.7.5)`,
     );
     submit(d, c, { kind: 'taskUpdate', taskId: 'T-1', update: { status: 'done', note: 'Procedure issued' } });
-    submit(d, c, {
+    const accept: Input = {
       kind: 'taskUpdate',
       taskId: 'T-2',
       update: { status: 'risk_accepted', acceptedBy: PEOPLE.topManagement.email },
-    });
+    };
+    const accepted = submit(d, c, accept);
     expect(d.tasks['T-2']).toMatchObject({
       status: 'risk_accepted',
-      acceptedBy: PEOPLE.topManagement.email,
       closedAt: new Date(T0).toISOString(),
+    });
+    // Who accepted the risk is in the stored update the task's record is closed with.
+    const [closed] = accepted.changes.tasks ?? [];
+    expect(closed.fact).toBe(d.tasks['T-2']);
+    expect(bodyAt(accept, closed.closed)).toMatchObject({
+      status: 'risk_accepted',
+      acceptedBy: PEOPLE.topManagement.email,
     });
     expect(gateReason(d, c, 'applicableTasksClosed')).toBe(
       `${prefix}T-3 (A.5.2), T-4 (A.6.2.8), T-5 (A.7.5)`,
@@ -499,13 +559,26 @@ describe('exit gates', () => {
   test('auditHeld, nonconformitiesHaveActions, noOpenMajorNc in the internal audit', () => {
     const d = implemented();
     const c = ctxOf('INTERNAL_AUDIT');
-    expect(unmetGates(d, c)).toEqual([{ gate: 'auditHeld', reason: 'audit not yet recorded: internal' }]);
+    expect(unmetGates(d, c)).toEqual([
+      { gate: 'auditHeld', reason: 'audit not yet recorded: internal' },
+      { gate: 'auditProgrammeOnTrack', reason: 'no internal audit programme planned for cycle 1' },
+    ]);
+    // The programme's audit must examine the whole universe (A.10.4 is not applicable) first.
+    submit(d, c, auditProgramme);
+    expect(unmetGates(d, c)).toEqual([
+      { gate: 'auditHeld', reason: 'audit not yet recorded: internal' },
+      {
+        gate: 'auditProgrammeOnTrack',
+        reason:
+          '69 of 69 requirements not yet internally audited before the certification audit: 4.1, 4.2, 4.3, 4.4, 5.1, 5.2 and 63 more',
+      },
+    ]);
 
     const first = findingIds(
       submit(
         d,
         c,
-        auditInput('internal', [
+        plannedInternalAudit([
           finding('conformity', '5.2'),
           finding('minor_nc', '7.2'),
           finding('observation', '7.3'),
@@ -533,18 +606,25 @@ describe('exit gates', () => {
     expect(unmetGates(d, c)).toEqual([
       { gate: 'noOpenMajorNc', reason: `major nonconformities not yet verified as corrected: ${second[0]}` },
     ]);
-    submit(d, c, verify(second[0]));
+    const verified = submit(d, c, verify(second[0]));
     expect(unmetGates(d, c)).toEqual([]);
     expect(d.findings[second[0]]).toMatchObject({
       status: 'verified',
-      verification: { verifiedBy: 'Ada External', verifiedAt: new Date(T0).toISOString() },
+      verification: { verifiedAt: new Date(T0).toISOString() },
+    });
+    // Who verified it is in the stored verification the finding's record is written with.
+    const [written] = verified.changes.findings ?? [];
+    expect(written.fact).toBe(d.findings[second[0]]);
+    expect(bodyAt(verify(second[0]), written.text?.verification)).toMatchObject({
+      verifiedBy: 'Ada External',
     });
   });
 
   test('nonconformity gates only count findings raised in this step (by step key)', () => {
     const d = implemented();
     const c = ctxOf('INTERNAL_AUDIT');
-    submit(d, c, auditInput('internal', [finding('major_nc', '9.2.2')]));
+    submit(d, c, auditProgramme);
+    submit(d, c, plannedInternalAudit([finding('major_nc', '9.2.2')]));
     expect(gateIds(d, c)).toEqual(['nonconformitiesHaveActions', 'noOpenMajorNc']);
     const again = ctxOf('INTERNAL_AUDIT', { visit: 2 });
     expect(unmetGates(d, again)).toEqual([{ gate: 'auditHeld', reason: 'audit not yet recorded: internal' }]);
@@ -603,9 +683,9 @@ interface ApprovalCase {
   gate: string;
   step: StepId;
   outcome: Exclude<ApprovalOutcome, 'approved'>;
-  prepare: () => Dossier;
+  prepare: () => ProgrammeFacts;
   /** Submits the artefact (first call) or a revised version of it. */
-  revise: (d: Dossier, c: StepContext) => void;
+  revise: (d: ProgrammeFacts, c: StepContext) => void;
 }
 
 const APPROVAL_CASES: ApprovalCase[] = [
@@ -715,21 +795,25 @@ describe('approval gates', () => {
         lastOutcome: undefined,
       });
 
+      const sha256 = ARTEFACTS[def.artefact].document(d)?.sha256;
+      expect(sha256).toMatch(/^[0-9a-f]{64}$/);
       const records = decide(d, c, gate, outcome, email, 'Needs more detail');
+      const state = {
+        gate,
+        artefact: def.artefact,
+        artefactVersion: v1,
+        approverRole: def.approverRole,
+        outcome,
+        approver: email,
+        comment: 'Needs more detail',
+        decidedAt: new Date(CERT_NOW).toISOString(),
+        artefactSha256: sha256,
+        channel: 'api',
+      };
       expect(records.approvals).toEqual([
-        {
-          gate,
-          artefact: def.artefact,
-          artefactVersion: v1,
-          approverRole: def.approverRole,
-          outcome,
-          approver: email,
-          comment: 'Needs more detail',
-          decidedAt: new Date(CERT_NOW).toISOString(),
-          decisionId: `decision/${c.stepKey}/${gate}`,
-          stepKey: c.stepKey,
-        },
+        { ...state, decisionId: `decision/${c.stepKey}/${gate}`, stepKey: c.stepKey },
       ]);
+      expect(records.gates).toEqual([{ key: `${c.stepKey}/${gate}`, state }]);
       const label = outcome.replace('_', ' ');
       expect(gateReason(d, c, key)).toBe(
         `${def.title} v${v1}: ${label} by ${email} (Needs more detail); submit a revised version`,
@@ -811,7 +895,7 @@ describe('approval gates', () => {
     expect(other.recordId).toBe('P-1');
     expect(artefactVersion(d, 'aiPolicy', c)).toBe(0);
     expect(submit(d, c, aiPolicy).recordId).toBe('ai-policy');
-    expect(submit(d, c, aiPolicy).records.artefacts).toEqual([
+    expect(submit(d, c, aiPolicy).changes.artefacts).toEqual([
       expect.objectContaining({ kind: 'policy', key: 'ai-policy', version: 2 }),
     ]);
     expect(artefactVersion(d, 'aiPolicy', c)).toBe(2);
@@ -886,7 +970,7 @@ describe('the roadmap artefact', () => {
 
 // ---------------------------------------------------------------- decisions
 
-describe('decisionRejection', () => {
+describe('approvalRejection', () => {
   test('a gate that is not decided in this step', () => {
     const d = fresh();
     expect(
@@ -944,10 +1028,16 @@ describe('decisionRejection', () => {
     );
   });
 
-  test('applyDecision refuses a gate of another step', () => {
+  test('applyApproval refuses a gate of another step', () => {
     const d = fresh();
     expect(() =>
-      applyDecision(d, ctxOf('SCOPING'), decision('soa', 'approved', PEOPLE.topManagement.email), 'x'),
+      applyApproval(
+        d,
+        ctxOf('SCOPING'),
+        undefined,
+        decision('soa', 'approved', PEOPLE.topManagement.email),
+        'x',
+      ),
     ).toThrow('gate soa is not in step SCOPING');
   });
 });
@@ -1072,7 +1162,7 @@ describe('inputRejection', () => {
       submit(d, c, { kind: 'impactAssessment', ...impactAssessment('support-bot') });
       const again = submit(d, c, { kind: 'impactAssessment', ...impactAssessment('support-bot') });
       expect(again.recordId).toBe('support-bot');
-      expect(again.records.artefacts).toEqual([
+      expect(again.changes.artefacts).toEqual([
         expect.objectContaining({ kind: 'impactAssessment', key: 'support-bot', version: 2 }),
       ]);
       expect(d.impactAssessments['support-bot'].version).toBe(2);
@@ -1098,8 +1188,14 @@ describe('inputRejection', () => {
   });
 
   describe('audit', () => {
+    // Since certification, the internal audits of the programme are held in the audit steps too.
+    const heldThere = (s: StepDef, k: AuditKind) =>
+      s.audits.includes(k) || (k === 'internal' && !!s.internalAudits);
     const misplaced = STEPS.filter((s) => s.accepts.includes('audit')).flatMap((s) =>
-      AUDIT_KINDS.filter((k) => !s.audits.includes(k)).map((k) => [s.id, k] as const),
+      AUDIT_KINDS.filter((k) => !heldThere(s, k)).map((k) => [s.id, k] as const),
+    );
+    const internalElsewhere = STEPS.filter((s) => s.accepts.includes('audit') && s.internalAudits).map(
+      (s) => [s.id] as const,
     );
 
     const auditName = {
@@ -1117,6 +1213,21 @@ describe('inputRejection', () => {
         `${kind} findings are not recorded in step ${stepId}`,
       );
     });
+
+    test.each(internalElsewhere)(
+      '%s holds internal audits of the programme, and records their findings',
+      (stepId) => {
+        const d = fresh();
+        const c = ctxOf(stepId);
+        expect(c.step.audits).not.toContain('internal');
+        expect(rejectionOf(d, c, auditInput('internal'))).toBeNull();
+        expect(rejectionOf(d, c, lateFinding('internal', 'observation'))).toBe(
+          'record the internal audit before its findings',
+        );
+        submit(d, c, auditInput('internal'));
+        expect(rejectionOf(d, c, lateFinding('internal', 'observation'))).toBeNull();
+      },
+    );
 
     test('stage 1 and stage 2 need the certification body chosen and approved', () => {
       const d = reviewed();
@@ -1184,40 +1295,51 @@ describe('inputRejection', () => {
 
     test('records the audit with its findings and the days it was held', () => {
       const { d, c } = atCertification();
-      const applied = submit(d, c, auditInput('stage1', [finding('observation', '6.2')]));
+      const input = auditInput('stage1', [finding('observation', '6.2')]);
+      const applied = submit(d, c, input);
       expect(applied).toEqual({
         recordId: 'A-2',
-        findingIds: ['F-3'],
-        records: {
+        findings: { from: 3, to: 3 },
+        changes: {
           audits: [
             {
-              id: 'A-2',
-              audit: 'stage1',
-              stepKey: 'c1.CERTIFICATION.1',
-              attempt: 1,
-              firstDay: new Date(CERT_NOW).toISOString(),
-              lastDay: new Date(CERT_NOW).toISOString(),
-              auditors: ['Ada External'],
-              independent: true,
+              fact: {
+                id: 'A-2',
+                audit: 'stage1',
+                stepKey: 'c1.CERTIFICATION.1',
+                attempt: 1,
+                firstDay: new Date(CERT_NOW).toISOString(),
+                lastDay: new Date(CERT_NOW).toISOString(),
+              },
+              body: storedAs(input),
             },
           ],
           findings: [
             {
-              id: 'F-3',
-              audit: 'stage1',
-              auditId: 'A-2',
-              stepKey: 'c1.CERTIFICATION.1',
-              grade: 'observation',
-              requirementId: '6.2',
-              description: 'observation on 6.2',
-              status: 'verified',
-              raisedAt: new Date(CERT_NOW).toISOString(),
+              fact: {
+                id: 'F-3',
+                audit: 'stage1',
+                auditId: 'A-2',
+                stepKey: 'c1.CERTIFICATION.1',
+                grade: 'observation',
+                requirementId: '6.2',
+                status: 'verified',
+                raisedAt: new Date(CERT_NOW).toISOString(),
+              },
+              text: { description: storedAs(input, ['findings', 0, 'description']) },
             },
           ],
         },
       });
+      expect(findingIds(applied)).toEqual(['F-3']);
+      // The auditors and the finding's description are in the stored audit the records are written from.
+      expect(bodyAt(input, applied.changes.audits?.[0].body)).toMatchObject({
+        auditors: ['Ada External'],
+        independent: true,
+      });
+      expect(bodyAt(input, applied.changes.findings?.[0].text?.description)).toBe('observation on 6.2');
       const stage2 = submit(d, c, auditInput('stage2', [], [STAGE2_FIRST, STAGE2_LAST]));
-      expect(stage2.records.audits?.[0]).toMatchObject({
+      expect(stage2.changes.audits?.[0].fact).toMatchObject({
         attempt: 1,
         firstDay: STAGE2_FIRST,
         lastDay: STAGE2_LAST,
@@ -1273,10 +1395,14 @@ describe('inputRejection', () => {
         'finding F-4 is an opportunity for improvement, not a nonconformity',
       );
       expect(rejectionOf(d, c, action('F-2'))).toBeNull();
-      submit(d, c, action('F-2'));
+      const planned = submit(d, c, action('F-2'));
       expect(d.findings['F-2']).toMatchObject({
         status: 'action_planned',
-        correctiveAction: { action: 'Add the trigger', recordedAt: new Date(T0).toISOString() },
+        correctiveAction: { recordedAt: new Date(T0).toISOString() },
+      });
+      // The action's text is in the stored input the finding's record is written with.
+      expect(bodyAt(action('F-2'), planned.changes.findings?.[0].text?.correctiveAction)).toMatchObject({
+        action: 'Add the trigger',
       });
       expect(rejectionOf(d, c, action('F-2'))).toBe('finding F-2 is already action planned');
       submit(d, c, verify('F-2'));
@@ -1391,8 +1517,9 @@ describe('inputRejection', () => {
         status: 'ACTIVE',
         cycle: 1,
         decisionStepKey: 'c1.CERTIFICATION.1',
+        scopeVersion: 1,
       };
-      expect(applied).toEqual({ recordId: 'AIMS-0042', records: { certificate } });
+      expect(applied).toEqual({ recordId: 'AIMS-0042', changes: { certificate } });
       expect(d.certificate).toEqual(certificate);
     });
   });
@@ -1448,7 +1575,7 @@ describe('loop-back (a): a major NC not verified within 183 days repeats stage 2
     const effect = expireDeadline(d, c, deadline);
     expect(effect.event).toBe(`stage 2 must be repeated: ${major} not verified within P183D of its last day`);
     expect(effect.loopBack).toBeUndefined();
-    expect((effect.records.findings ?? []).map((f) => f.id)).toEqual([major, minorOpen, minorPlanned]);
+    expect((effect.changes.findings ?? []).map((x) => x.fact.id)).toEqual([major, minorOpen, minorPlanned]);
     expect([major, minorOpen, minorPlanned].map((id) => d.findings[id].status)).toEqual([
       'superseded',
       'superseded',
@@ -1478,7 +1605,7 @@ describe('loop-back (a): a major NC not verified within 183 days repeats stage 2
       later,
       auditInput('stage2', [finding('major_nc', '8.4')], ['2028-01-10T08:00:00Z', '2028-01-11T17:00:00Z']),
     );
-    expect(retry.records.audits?.[0].attempt).toBe(2);
+    expect(retry.changes.audits?.[0].fact.attempt).toBe(2);
     expect(rejectionOf(d, later, auditInput('stage2'))).toBe(
       'the stage2 audit is already recorded in this step',
     );
@@ -1507,7 +1634,7 @@ describe('loop-back (b): a refused certification decision', () => {
     const [minor, major] = findingIds(stage2);
     submit(d, c, action(minor));
     const applied = submit(d, c, decisionInput('refused'));
-    expect((applied.records.findings ?? []).map((f) => [f.id, f.status])).toEqual([
+    expect((applied.changes.findings ?? []).map((x) => [x.fact.id, x.fact.status])).toEqual([
       [minor, 'superseded'],
       [major, 'superseded'],
     ]);
@@ -1531,9 +1658,15 @@ describe('loop-back (b): a refused certification decision', () => {
     const audit = submit(d, c, auditInput('recertification', [finding('minor_nc', '7.2')]));
     const [minor] = findingIds(audit);
     const applied = submit(d, c, decisionInput('refused'));
-    expect((applied.records.findings ?? []).map((f) => f.id)).toEqual([minor]);
+    expect((applied.changes.findings ?? []).map((x) => x.fact.id)).toEqual([minor]);
     expect(d.findings[minor].status).toBe('superseded');
-    expect(d.audits.some((a) => a.stepKey === c.stepKey && a.audit === 'recertification')).toBe(false);
+    // The refused audit is voided (kept in the records, no longer counted in the step).
+    expect(d.audits.some((a) => a.stepKey === c.stepKey && a.audit === 'recertification' && !a.voided)).toBe(
+      false,
+    );
+    const voided = applied.changes.audits ?? [];
+    expect(voided).toEqual([{ fact: audit.changes.audits?.[0].fact }]);
+    expect(voided[0].fact).toMatchObject({ stepKey: c.stepKey, audit: 'recertification', voided: true });
     expect(d.stage2Attempt).toBe(1);
     expect(d.certificate).toMatchObject({ number: 'AIMS-0001', status: 'ACTIVE' });
     expect(unmetGates(d, c)).toEqual([
@@ -1596,7 +1729,7 @@ describe('loop-back (c): a missed surveillance audit', () => {
     expect(effect).toEqual({
       event:
         'certificate AIMS-0001 lapsed: surveillance audit 1 must be completed by 2028-07-01T00:00:00.000Z',
-      records: { certificate: d.certificate },
+      changes: { certificate: d.certificate },
     });
     expect(d.certificate).toMatchObject({ status: 'LAPSED', lapsedAt: '2028-07-01T00:00:00.000Z' });
     expect(isOverdue(d)).toBe(true);
@@ -1609,8 +1742,8 @@ describe('loop-back (c): a missed surveillance audit', () => {
 
     submit(d, c, auditInput('surveillance'));
     expect(activeDeadline(d, c)).toMatchObject({ id: 'restoreWindow' });
-    const records = finish(d, c);
-    expect(records).toEqual({ certificate: d.certificate });
+    const changes = finish(d, c);
+    expect(changes).toEqual({ certificate: d.certificate });
     expect(d.certificate).toEqual({
       number: 'AIMS-0001',
       decisionDate: DECIDED_ON,
@@ -1618,6 +1751,7 @@ describe('loop-back (c): a missed surveillance audit', () => {
       status: 'ACTIVE',
       cycle: 1,
       decisionStepKey: 'c1.CERTIFICATION.1',
+      scopeVersion: 1,
     });
     expect(isOverdue(d)).toBe(false);
     // The next round is still counted from the decision.
@@ -1635,7 +1769,7 @@ describe('loop-back (c): a missed surveillance audit', () => {
     const reason = 'certificate AIMS-0001 withdrawn: not restored within P6M of lapsing';
     expect(effect).toEqual({
       event: reason,
-      records: { certificate: d.certificate },
+      changes: { certificate: d.certificate },
       loopBack: { to: 'CERTIFICATION', reason },
     });
     expect(d.certificate?.status).toBe('WITHDRAWN');
@@ -1664,6 +1798,8 @@ describe('loop-back (c): a missed surveillance audit', () => {
       status: 'ACTIVE',
       cycle: 1,
       decisionStepKey: 'c1.CERTIFICATION.2',
+      scopeVersion: 1,
+      replaces: 'AIMS-0001',
     });
   });
 
@@ -1672,7 +1808,8 @@ describe('loop-back (c): a missed surveillance audit', () => {
     submit(d, c, auditInput('recertification'));
     submit(d, c, grant('AIMS-0002'));
     finish(d, c);
-    const next = dossierForNextCycle(d);
+    carryIntoNextCycle(d, new Date(c.now).toISOString());
+    const next = d;
     const s1 = ctxOf('SURVEILLANCE_1', { cycle: 2, now: Date.parse('2032-01-01T00:00:00.000Z') });
     enterStep(next, s1);
     expireDeadline(next, s1, activeDeadline(next, s1) as Deadline);
@@ -1724,8 +1861,10 @@ describe('loop-back (d): recertification', () => {
       status: 'ACTIVE',
       cycle: 2,
       decisionStepKey: 'c1.RECERTIFICATION.1',
+      scopeVersion: 1,
+      replaces: 'AIMS-0001',
     };
-    expect(applied).toEqual({ recordId: 'AIMS-0002', records: { certificate } });
+    expect(applied).toEqual({ recordId: 'AIMS-0002', changes: { certificate } });
     expect(finish(d, c)).toEqual({});
     expect(activeDeadline(d, c)).toBeUndefined();
   });
@@ -1753,7 +1892,7 @@ describe('loop-back (d): recertification', () => {
     expect(finish(d, later)).toEqual({});
   });
 
-  test('dossierForNextCycle keeps live findings and the last stage 1 only, clears approvals, bumps the cycle', () => {
+  test('carryIntoNextCycle keeps live findings and the last stage 1 only, clears approvals, bumps the cycle', () => {
     const { d, c } = atRecertification();
     // A refused first attempt leaves a superseded NC behind.
     submit(d, c, auditInput('recertification', [finding('minor_nc', '7.2')]));
@@ -1789,34 +1928,45 @@ describe('loop-back (d): recertification', () => {
     expect(live).not.toContain(ofi);
     expect(live).not.toContain(major);
 
-    const next = dossierForNextCycle(d);
+    // The facts change in place: compare with a copy of the last cycle's.
+    const before = structuredClone(d);
+    const handover = '2030-05-02T00:00:00.000Z';
+    carryIntoNextCycle(d, handover);
+    const next = d;
     expect(next.cycle).toBe(2);
+    expect(next.cycleStartedAt).toBe(handover);
     expect(Object.keys(next.findings).sort()).toEqual([...live].sort());
     expect(
       Object.values(next.findings).every((f) => f.status === 'open' || f.status === 'action_planned'),
     ).toBe(true);
     // Only the latest stage 1 survives, for a stage-2-only return after a later withdrawal.
     expect(next.audits.map((a) => a.audit)).toEqual(['stage1']);
-    expect(next.audits[0]).toEqual(d.audits.filter((a) => a.audit === 'stage1').at(-1));
+    expect(next.audits[0]).toEqual(before.audits.filter((a) => a.audit === 'stage1').at(-1));
     expect(next.approvals).toEqual({});
-    expect(next.certificate).toEqual(d.certificate);
+    expect(next.certificate).toEqual(before.certificate);
     expect(next.certificate?.cycle).toBe(2);
-    expect(next.tasks).toEqual(d.tasks);
-    expect(next.assessments).toEqual(d.assessments);
-    expect(next.scope).toEqual(d.scope);
-    expect(next.seq).toEqual(d.seq);
-    // The old dossier is left as it was.
-    expect(d.cycle).toBe(1);
-    expect(d.audits.length).toBeGreaterThan(0);
-    expect(Object.keys(d.approvals).length).toBeGreaterThan(0);
+    expect(next.tasks).toEqual(before.tasks);
+    expect(next.assessments).toEqual(before.assessments);
+    expect(next.documents.scope).toEqual(before.documents.scope);
+    expect(next.systems).toEqual(before.systems);
+    expect(next.seq).toEqual(before.seq);
+    // What the last cycle had, and what it handed over.
+    expect(before.cycle).toBe(1);
+    expect(before.audits.length).toBeGreaterThan(0);
+    expect(Object.keys(before.approvals).length).toBeGreaterThan(0);
+    const { openFindings, ...handedOver } = next.carriedOver ?? { openFindings: [] };
+    expect(handedOver).toEqual({ fromCycle: 1, closedFindings: 2, certificate: 'AIMS-0002' });
+    expect([...openFindings].sort()).toEqual([...live].sort());
 
     // Cycle 2 starts with its first surveillance, due 12 months after the recertification decision.
     const s1 = ctxOf('SURVEILLANCE_1', { cycle: 2, now: Date.parse('2030-06-01T00:00:00.000Z') });
     enterStep(next, s1);
     expect(s1.stepKey).toBe('c2.SURVEILLANCE_1.1');
     expect(activeDeadline(next, s1)?.dueAt).toBe('2031-05-01T00:00:00.000Z');
+    // The internal audit programme recurs: cycle 2 needs its own.
     expect(unmetGates(next, s1)).toEqual([
       { gate: 'auditHeld', reason: 'audit not yet recorded: surveillance' },
+      { gate: 'auditProgrammeOnTrack', reason: 'no internal audit programme planned for cycle 2' },
     ]);
   });
 });

@@ -12,7 +12,7 @@ import {
   type AssessedRequirement,
 } from '../../domain/gap-scoring';
 import { AssessmentItem, ProgrammeConfig } from '../../domain/schemas';
-import type { RoadmapTask } from '../../domain/types';
+import type { RoadmapTask } from '../../domain/records';
 import { GAPS, assessmentItems } from '../support/fixtures';
 
 const assessed: AssessedRequirement[] = assessmentItems();

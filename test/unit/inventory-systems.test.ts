@@ -5,8 +5,9 @@
 import { CLAUSES } from '../../domain/catalogue/iso42001';
 import { ANNEX_C_OBJECTIVES, ANNEX_C_RISK_SOURCES } from '../../domain/catalogue/annex-c';
 import { catalogueDocument, isIso27001Shared, requirementProfile } from '../../domain/catalogue/profiles';
-import { applyDiscoveredSystems } from '../../domain/discoveries';
-import { newDossier } from '../../domain/engine';
+import { applyDiscoveredSystems, discoveredTaskTitle } from '../../domain/discoveries';
+import { newFacts, type ProgrammeFacts } from '../../domain/facts';
+import { fingerprint } from '../../domain/fingerprint';
 import { stepDef } from '../../domain/process-model';
 import { ProgrammeConfig, ScopeBody } from '../../domain/schemas';
 import { classifyChange, mergeObservations, slugify } from '../../domain/inventory/systems';
@@ -126,9 +127,19 @@ test('slugs fit the scope id format', () => {
 });
 
 describe('a new AI system in scope opens its impact-assessment task', () => {
-  const dossier = () => {
-    const d = newDossier('p-1', 'Acme', ProgrammeConfig.parse({ impactAssessmentDue: 'P14D' }));
-    d.scope = { version: 1, submittedAt: '2027-01-01T00:00:00Z', body: ScopeBody.parse(scopeBody()) };
+  const dossier = (): ProgrammeFacts => {
+    const d = newFacts('p-1', 'Acme', ProgrammeConfig.parse({ impactAssessmentDue: 'P14D' }));
+    const body = ScopeBody.parse(scopeBody());
+    d.documents.scope = {
+      version: 1,
+      sha256: fingerprint(body),
+      submittedAt: '2027-01-01T00:00:00Z',
+      people: {
+        sponsor: body.sponsor,
+        complianceLead: body.complianceLead,
+        topManagement: body.topManagement,
+      },
+    };
     return d;
   };
   const ctx = {
@@ -148,34 +159,50 @@ describe('a new AI system in scope opens its impact-assessment task', () => {
     const d = dossier();
     d.impactAssessments['fraud-model'] = {
       version: 1,
+      sha256: fingerprint({}),
       submittedAt: '2027-02-01T00:00:00Z',
-      body: {} as never,
     };
-    const applied = applyDiscoveredSystems(d, ctx, event);
+    const applied = applyDiscoveredSystems(d, ctx, event.scanId, event.systems);
     expect(applied.taskIds).toEqual(['T-1']);
     expect(d.tasks['T-1']).toEqual({
       id: 'T-1',
       requirementId: '8.4',
-      title: 'Impact assessment of newly discovered AI system shadow-llm (shadow-llm)',
       owner: 'lead@acme.test',
       deadline: '2027-05-15T00:00:00.000Z',
       status: 'open',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
     });
-    expect(applied.records).toEqual({ tasks: [d.tasks['T-1']] });
-    expect(Object.keys(d.discoveredSystems ?? {}).sort()).toEqual(['fraud-model', 'shadow-llm']);
+    // The title is written with the task's record, from the system the change names.
+    const discovered = { scanId: 'scan-7', at: '2027-05-01T00:00:00.000Z' };
+    expect(applied.changes).toEqual({
+      systems: [
+        { id: 'fraud-model', fact: { discovered } },
+        { id: 'shadow-llm', fact: { discovered } },
+      ],
+      tasks: [{ fact: d.tasks['T-1'], discovered: { systemId: 'shadow-llm', name: 'shadow-llm' } }],
+    });
+    const [task] = applied.changes.tasks ?? [];
+    expect(discoveredTaskTitle(task.discovered?.name ?? '', task.discovered?.systemId ?? '')).toBe(
+      'Impact assessment of newly discovered AI system shadow-llm (shadow-llm)',
+    );
+    expect(
+      Object.keys(d.systems)
+        .filter((id) => d.systems[id].discovered)
+        .sort(),
+    ).toEqual(['fraud-model', 'shadow-llm']);
   });
 
   test('the same discovery again changes nothing', () => {
     const d = dossier();
-    applyDiscoveredSystems(d, ctx, event);
-    const again = applyDiscoveredSystems(d, ctx, event);
-    expect(again).toEqual({ taskIds: [], records: {} });
+    applyDiscoveredSystems(d, ctx, event.scanId, event.systems);
+    const again = applyDiscoveredSystems(d, ctx, event.scanId, event.systems);
+    expect(again).toEqual({ taskIds: [], changes: { systems: [], tasks: [] } });
     expect(Object.keys(d.tasks)).toEqual(['T-1', 'T-2']);
   });
 
   test('in gap analysis the new task changes the roadmap under approval', () => {
     const d = dossier();
-    applyDiscoveredSystems(d, { ...ctx, step: stepDef('GAP_ANALYSIS') }, event);
+    applyDiscoveredSystems(d, { ...ctx, step: stepDef('GAP_ANALYSIS') }, event.scanId, event.systems);
     expect(d.roadmapVersion).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { CLAUSES, CONTROLS } from '../../domain/catalogue/iso42001';
-import type { Finding, RoadmapTask } from '../../domain/types';
+import type { Finding, RoadmapTask } from '../../domain/records';
 import { computeKpis, type KpiInputs } from '../../domain/kpis/compute';
 import { compileReviewInputs } from '../../domain/kpis/management-review-inputs';
 import { readiness } from '../../domain/kpis/readiness';

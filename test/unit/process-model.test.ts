@@ -2,7 +2,8 @@
  * The journey as data: the step graph and the consistency between what a step accepts, the
  * audits it holds, its approvals, its gates and its deadlines (and what the engine handles).
  */
-import { activeDeadline, expireDeadline, newDossier, type StepContext } from '../../domain/engine';
+import { activeDeadline, expireDeadline, type StepContext } from '../../domain/engine';
+import { newFacts, type ProgrammeFacts } from '../../domain/facts';
 import {
   FIRST_STEP,
   NEXT_CYCLE_STEP,
@@ -13,7 +14,7 @@ import {
   type StepDef,
 } from '../../domain/process-model';
 import { ProgrammeConfig, type StageInputKind } from '../../domain/schemas';
-import { STAGE_KINDS, STEP_IDS, type ArtefactKind, type Dossier, type StepId } from '../../domain/types';
+import { STAGE_KINDS, STEP_IDS, type ArtefactKind, type StepId } from '../../domain/vocabulary';
 
 const ALL_DEADLINES: readonly DeadlineId[] = [
   'majorNcVerification',
@@ -210,9 +211,9 @@ describe('deadlines', () => {
   const config = ProgrammeConfig.parse({});
   const NOW = Date.parse('2028-01-10T00:00:00.000Z');
 
-  /** A dossier in which `deadline` is running (and its gates open) for the step. */
-  function running(deadline: DeadlineId, ctx: StepContext): Dossier {
-    const d = newDossier('p-1', 'Acme Ltd', config);
+  /** Facts in which `deadline` is running (and its gates open) for the step. */
+  function running(deadline: DeadlineId, ctx: StepContext): ProgrammeFacts {
+    const d = newFacts('p-1', 'Acme Ltd', config);
     d.stage2Attempt = 1;
     const certificate = {
       number: 'AIMS-1',
@@ -231,8 +232,6 @@ describe('deadlines', () => {
           attempt: 1,
           firstDay: '2027-06-14T00:00:00.000Z',
           lastDay: '2027-06-15T00:00:00.000Z',
-          auditors: ['Ada'],
-          independent: true,
         });
         d.findings['F-1'] = {
           id: 'F-1',
@@ -241,7 +240,6 @@ describe('deadlines', () => {
           stepKey: ctx.stepKey,
           grade: 'major_nc',
           requirementId: '8.4',
-          description: 'No impact assessments',
           status: 'open',
           raisedAt: '2027-06-15T00:00:00.000Z',
         };
@@ -273,7 +271,7 @@ describe('deadlines', () => {
     expect(deadline?.description.length).toBeGreaterThan(0);
     const effect = expireDeadline(d, ctx, deadline as NonNullable<typeof deadline>);
     expect(effect.event.length).toBeGreaterThan(0);
-    expect(Object.keys(effect.records).length).toBeGreaterThan(0);
+    expect(Object.keys(effect.changes).length).toBeGreaterThan(0);
   });
 
   test('only certification can repeat stage 2; only certificate holders can lapse', () => {
