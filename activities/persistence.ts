@@ -10,13 +10,23 @@ import type { ItemsPage, PersistenceActivities } from '../domain/contracts/persi
 import type { DiscoveredSystemFact } from '../domain/discoveries';
 import { inputDefinition } from '../domain/inputs';
 
-/** Items per page: a page of the largest items (a scope's AI systems) stays under 64 KB. */
-const ITEMS_PER_PAGE = 250;
+/**
+ * A page holds items up to this many bytes of JSON (at least one item), so that the largest
+ * items (a scope's AI systems with long ids and names) stay well under the 64 KB payload limit.
+ */
+const PAGE_BYTES = 24 * 1024;
 
 function page<T>(all: readonly T[], offset: number): ItemsPage<T> {
-  const items = all.slice(offset, offset + ITEMS_PER_PAGE);
-  const next = offset + ITEMS_PER_PAGE;
-  return next < all.length ? { items, next } : { items };
+  let end = offset;
+  let bytes = 2;
+  while (end < all.length) {
+    const size = Buffer.byteLength(JSON.stringify(all[end])) + 1;
+    if (end > offset && bytes + size > PAGE_BYTES) break;
+    bytes += size;
+    end++;
+  }
+  const items = all.slice(offset, end);
+  return end < all.length ? { items, next: end } : { items };
 }
 
 export interface PersistenceDeps {

@@ -49,6 +49,8 @@ export interface AppOptions {
   metrics?: ApiMetrics;
   /** Domain counts for the /metrics gauges (programmes by stage, NCs, approvals). */
   ops?: OpsSource;
+  /** Counts the workflows that cannot make progress, for the /metrics gauge. */
+  failingWorkflows?: () => Promise<number>;
   /** Routes of feature modules that bring their own dependencies (evidence, reports, ...). */
   extraRoutes?: Route[];
   /** Told of every accepted stage input (analysis-feature.ts generates reports for approvals). */
@@ -236,7 +238,13 @@ export function createApp(options: AppOptions): Express {
   const logger = options.logger ?? pino({ redact: LOG_REDACTION });
   const workflowIdFor = options.workflowIdFor ?? defaultWorkflowId;
   const routes = [...buildRoutes({ workflowIdFor }), ...(options.extraRoutes ?? [])];
-  const metrics = options.metrics ?? createApiMetrics({ ops: options.ops, log: logger });
+  const metrics =
+    options.metrics ??
+    createApiMetrics({
+      ops: options.ops,
+      failingWorkflows: options.failingWorkflows,
+      log: logger,
+    });
   // Built eagerly: a mistake in the route table fails at startup, not on the first request.
   const document = buildOpenApiDocument(routes);
   const base = {

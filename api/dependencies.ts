@@ -5,6 +5,7 @@
  */
 import { ConflictError, NotFoundError } from './programme-gateway';
 import { isDuplicateError } from './store';
+import { WorkflowStuckError } from './workflow-problems';
 
 export type Dependency = 'temporal' | 'database';
 
@@ -23,6 +24,7 @@ function classify(dependency: Dependency, err: unknown): Error {
     err instanceof NotFoundError ||
     err instanceof ConflictError ||
     err instanceof DependencyError ||
+    err instanceof WorkflowStuckError ||
     isDuplicateError(err);
   return passThrough ? err : new DependencyError(dependency, err);
 }

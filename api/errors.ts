@@ -4,6 +4,7 @@ import { DependencyError } from './dependencies';
 import { HttpProblem } from './problem';
 import { isDuplicateError } from './store';
 import { bodyParserProblem } from './validate';
+import { WorkflowStuckError } from './workflow-problems';
 
 const RETRY_AFTER_SECONDS = '5';
 
@@ -27,6 +28,14 @@ export function toProblem(err: unknown): HttpProblem {
         headers: { 'Retry-After': RETRY_AFTER_SECONDS },
         cause: err,
       },
+    );
+  }
+  if (err instanceof WorkflowStuckError) {
+    // Not a 503: waiting does not help until an operator has dealt with the cause.
+    return new HttpProblem(
+      'workflow-stuck',
+      `The programme's workflow cannot make progress (${err.problem.cause}); operators have been alerted. Nothing was recorded; send the request again, with the same Idempotency-Key, once it has recovered.`,
+      { extensions: { workflow: err.problem }, cause: err },
     );
   }
   if (isUndecodablePath(err)) return new HttpProblem('invalid-request', err.message);

@@ -14,7 +14,7 @@ import {
   type StageInput,
   type WithdrawalBody,
 } from '../domain/schemas';
-import type { InputAccepted, ProgrammeWork } from '../domain/views';
+import type { InputAccepted, ProgrammeWork, WorkflowProblem } from '../domain/views';
 import { ConflictError, NotFoundError, type LiveProgramme } from './programme-gateway';
 import { DependencyError, withTimeout } from './dependencies';
 import { HttpProblem, issuesToFieldErrors, validationProblem } from './problem';
@@ -137,6 +137,21 @@ async function liveState(ctx: HandlerContext, programmeId: string): Promise<Live
   }
 }
 
+/** Whether the workflows are stuck; unknown (null) when Temporal cannot say. */
+async function workflowProblem(
+  ctx: HandlerContext,
+  programmeId: string,
+): Promise<WorkflowProblem | undefined> {
+  try {
+    const problem = await ctx.gateway.problem(programmeId);
+    if (problem) ctx.log.error({ programmeId, problem }, 'programme workflow cannot make progress');
+    return problem;
+  } catch (err) {
+    ctx.log.warn({ err, programmeId }, 'could not tell whether the programme workflow is failing');
+    return undefined;
+  }
+}
+
 /** Open roadmap tasks past their deadline: the status shows them beside the gates. */
 function overdueTasks(
   rows: readonly IdentifiedRow[],
@@ -189,7 +204,8 @@ export async function currentProgrammeWork(
 
 export async function getProgramme({ params }: IdParams, ctx: HandlerContext): Promise<Reply> {
   const row = await requireProgramme(ctx.store, params.id);
-  const [live, tasks, work, certificates] = await Promise.all([
+  const [problem, live, tasks, work, certificates] = await Promise.all([
+    workflowProblem(ctx, params.id),
     liveState(ctx, params.id),
     ctx.store.listTasks(params.id),
     currentProgrammeWork(ctx.store, params.id, Date.now()),
@@ -216,6 +232,7 @@ export async function getProgramme({ params }: IdParams, ctx: HandlerContext): P
     pendingApprovals: stage?.pendingApprovals ?? [],
     nextDeadline: stage?.nextDeadline ?? null,
     programmeWork: work,
+    problem: problem ?? null,
     overdueTasks: overdueTasks(tasks, Date.now()),
   };
   return ok(body);

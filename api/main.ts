@@ -9,6 +9,7 @@ import { resolveApprovalSecret } from '../services/approval-links/secret';
 import { ApiKeyStore } from '../db/api-key-store';
 import { openDatabase } from '../db/data-source';
 import { IdempotencyRepository } from '../db/idempotency-repository';
+import { countFailingWorkflows } from './workflow-problems';
 import { OpsStats } from '../db/ops-stats';
 import { ProgrammeRepository } from '../db/repository';
 import { ConfigError, loadConfig } from '../infra/config';
@@ -76,6 +77,7 @@ export async function main(): Promise<void> {
     trustProxy: config.security.trustProxy,
     logger,
     ops: new OpsStats(dataSource, { approvalOverdueAfter: config.approvalOverdueAfter }),
+    failingWorkflows: () => countFailingWorkflows(gateway.client),
     extraRoutes: features.routes,
     onInputAccepted: features.onInputAccepted,
     audit: features.audit,

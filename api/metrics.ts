@@ -19,6 +19,8 @@ export interface ApiMetricsOptions {
   processMetrics?: boolean;
   /** A scrape within this long of the last one reuses its database snapshot. Default 5 s. */
   opsCacheMs?: number;
+  /** How many workflows Temporal reports as failing their tasks (workflow-problems.ts). */
+  failingWorkflows?: () => Promise<number>;
   log?: Logger;
 }
 
@@ -55,6 +57,23 @@ export function createApiMetrics(options: ApiMetricsOptions = {}): ApiMetrics {
     labelNames: ['method', 'route'] as const,
     registers: [registry],
   });
+
+  const failing = options.failingWorkflows;
+  if (failing) {
+    new Gauge({
+      name: 'aimsflow_workflows_failing',
+      help: 'Running workflows whose workflow tasks keep failing (TemporalReportedProblems): they cannot make progress until an operator acts; NaN when Temporal cannot say',
+      registers: [registry],
+      async collect() {
+        this.set(
+          await failing().catch((err: unknown) => {
+            options.log?.warn({ err }, 'failing workflows could not be counted');
+            return NaN;
+          }),
+        );
+      },
+    });
+  }
 
   const domain = options.ops
     ? registerDomainGauges(registry, options.ops, options.opsCacheMs ?? 5000, options.log)

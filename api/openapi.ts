@@ -42,7 +42,11 @@ const PROBLEM_RESPONSES: Record<number, { name: string; description: string }> =
     name: 'TooManyRequests',
     description: 'Rate limit reached; RateLimit and Retry-After say when to retry',
   },
-  500: { name: 'InternalError', description: 'Unexpected failure' },
+  500: {
+    name: 'InternalError',
+    description:
+      'Unexpected failure, or (type workflow-stuck) a programme whose workflow cannot make progress until an operator acts: not worth retrying before then',
+  },
   503: { name: 'ServiceUnavailable', description: 'Temporal or the database is unavailable; retry later' },
 };
 

@@ -30,6 +30,7 @@ export const PROBLEM_TYPES = {
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused for a different request' },
   'too-many-requests': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal server error' },
+  'workflow-stuck': { status: 500, title: 'The programme cannot make progress' },
   'dependency-unavailable': { status: 503, title: 'Service unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -5,7 +5,13 @@
 import type { ApprovalRequestView, DecisionInput } from '../domain/approvals';
 import type { Submission } from '../domain/inputs';
 import type { ProgrammeConfig, ReassignApprovalBody } from '../domain/schemas';
-import type { DecisionAccepted, InputAccepted, ProgrammeView, StageView } from '../domain/views';
+import type {
+  DecisionAccepted,
+  InputAccepted,
+  ProgrammeView,
+  StageView,
+  WorkflowProblem,
+} from '../domain/views';
 
 /** A programme's workflow id: the id operators search for in the Temporal UI. */
 export const defaultWorkflowId = (programmeId: string): string => `programme-${programmeId}`;
@@ -35,6 +41,11 @@ export interface ProgrammeGateway {
   decide(programmeId: string, decision: DecisionInput, decisionId?: string): Promise<DecisionAccepted>;
   /** @throws NotFoundError, or ConflictError when already withdrawn */
   withdraw(programmeId: string, reason: string): Promise<void>;
+  /**
+   * Whether the programme's workflow, or its running stage, cannot make progress (its workflow
+   * tasks keep failing); undefined when both are well or the programme has no workflow.
+   */
+  problem(programmeId: string): Promise<WorkflowProblem | undefined>;
   /** Resolves when Temporal answers; used by /readyz. */
   ping(): Promise<void>;
 }

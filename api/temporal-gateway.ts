@@ -12,6 +12,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApprovalRequestView, DecisionInput } from '../domain/approvals';
 import type { Submission } from '../domain/inputs';
 import type { ReassignApprovalBody } from '../domain/schemas';
@@ -22,7 +23,7 @@ import {
   AimsStage,
   AimsStep,
 } from '../domain/search-attributes';
-import type { ProgrammeView, StageView } from '../domain/views';
+import type { ProgrammeView, StageView, WorkflowProblem } from '../domain/views';
 import type { AppConfig } from '../infra/config';
 import {
   INPUT_REJECTED,
@@ -45,12 +46,20 @@ import {
   type ProgrammeGateway,
   type StartProgramme,
 } from './programme-gateway';
+import { describeProblem, programmeProblem, WorkflowStuckError } from './workflow-problems';
 
 /** A step hands over to the next (or continues as new) within a moment: wait rather than fail the caller. */
 const HANDOVER_RETRIES = 100;
 const HANDOVER_WAIT_MS = 100;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An Update answers within a workflow task or two; one still unanswered after this long may be
+ * waiting on a workflow that cannot make progress, so the gateway starts looking (and keeps
+ * looking, as often, until the Update is answered).
+ */
+const STUCK_CHECK_MS = 1000;
 
 function rejection(err: unknown): ConflictError | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
@@ -87,6 +96,19 @@ function stageClosed(err: unknown): boolean {
   );
 }
 
+/**
+ * The server's answer to a query or Update while the workflow's last task failed: a moment
+ * (the task is retried) or for good (workflow-problems.ts tells which).
+ */
+function taskFailing(err: unknown): boolean {
+  const cause = err instanceof ServiceError ? err.cause : err;
+  return (
+    isGrpcServiceError(cause) &&
+    Number(cause.code) === GRPC_FAILED_PRECONDITION &&
+    /workflow task in failed state/i.test(cause.details)
+  );
+}
+
 export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGateway {
   constructor(
     private readonly client: Client,
@@ -119,12 +141,20 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
   }
 
   private async programme(programmeId: string): Promise<ProgrammeView> {
+    const workflowId = this.workflowIdFor(programmeId);
     try {
-      return await this.client.workflow.getHandle(this.workflowIdFor(programmeId)).query(programmeViewQuery);
+      return await this.client.workflow.getHandle(workflowId).query(programmeViewQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no programme ${programmeId}`);
+      if (taskFailing(err)) await this.throwIfStuck(workflowId);
       throw err;
     }
+  }
+
+  /** Turns a task failure that retrying will not cure into a WorkflowStuckError. */
+  private async throwIfStuck(workflowId: string): Promise<void> {
+    const problem = await describeProblem(this.client, workflowId).catch(() => undefined);
+    if (problem) throw new WorkflowStuckError(problem);
   }
 
   async view(programmeId: string): Promise<LiveProgramme> {
@@ -153,8 +183,16 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
         throw new ConflictError(`programme ${programmeId} has been withdrawn`);
       if (programme.stageWorkflowId) {
         try {
-          return await send(programme.stageWorkflowId);
+          return await this.watched(programme.stageWorkflowId, send);
         } catch (err) {
+          if (err instanceof WorkflowStuckError) throw err;
+          // A task failed: wait for its retry, unless it keeps failing.
+          if (taskFailing(err)) {
+            await this.throwIfStuck(programme.stageWorkflowId);
+            if (attempt === HANDOVER_RETRIES - 1) throw err;
+            await pause(HANDOVER_WAIT_MS);
+            continue;
+          }
           const conflict = rejection(err);
           // A stage about to continue as new turns inputs away for a moment: send again.
           if (conflict?.code === 'resting') {
@@ -175,6 +213,41 @@ export class TemporalProgrammeGateway implements ProgrammeGateway, ApprovalGatew
       await pause(HANDOVER_WAIT_MS);
     }
     throw new ConflictError(`programme ${programmeId} is between steps; try again`);
+  }
+
+  /**
+   * Sends an Update and, while it waits, checks that the stage can still answer: an Update to a
+   * workflow whose tasks keep failing would otherwise wait for ever. It is abandoned (the server
+   * keeps it, and the stage takes it if it recovers) and the caller learns why.
+   */
+  private async watched<T>(
+    stageWorkflowId: string,
+    send: (stageWorkflowId: string) => Promise<T>,
+  ): Promise<T> {
+    const update = new AbortController();
+    const answered = new AbortController();
+    const watch = async (): Promise<never> => {
+      for (;;) {
+        await sleep(STUCK_CHECK_MS, undefined, { signal: answered.signal });
+        const problem = await describeProblem(this.client, stageWorkflowId).catch(() => undefined);
+        if (problem) {
+          update.abort();
+          throw new WorkflowStuckError(problem);
+        }
+      }
+    };
+    try {
+      return await Promise.race([
+        this.client.withAbortSignal(update.signal, () => send(stageWorkflowId)),
+        watch(),
+      ]);
+    } finally {
+      answered.abort();
+    }
+  }
+
+  problem(programmeId: string): Promise<WorkflowProblem | undefined> {
+    return programmeProblem(this.client, this.workflowIdFor(programmeId));
   }
 
   submit(programmeId: string, submission: Submission, requestId?: string) {

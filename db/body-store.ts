@@ -36,6 +36,8 @@ export function buildBodyEntity(kind: DatabaseKind): EntitySchema<BodyRow> {
       body: c.json('body'),
       receivedAt: c.timestamp('received_at'),
     },
+    // Abandoned bodies are swept by age.
+    indices: [{ name: 'IDX_input_bodies_received', columns: ['receivedAt'] }],
   });
 }
 

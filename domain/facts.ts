@@ -194,8 +194,11 @@ export interface ProgrammeFacts {
 
 export interface CarryOver {
   fromCycle: number;
-  /** Nonconformities still open or awaiting verification, carried into this cycle as they were. */
-  openFindings: string[];
+  /**
+   * How many nonconformities were still open or awaiting verification, carried into this cycle
+   * as they were (the view lists them from the findings, whose step names their cycle).
+   */
+  openFindings: number;
   /** Nonconformities closed (verified or superseded) in the previous cycle: they stay closed. */
   closedFindings: number;
   certificate?: string;

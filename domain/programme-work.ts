@@ -9,7 +9,7 @@
 import { auditProgrammeStatus, currentPlan, type AuditProgrammeStatus } from './audit-programme';
 import type { AuditFact, FindingFact, ProgrammeFacts } from './facts';
 import { isCertificationBodyMinor } from './nc-follow-up';
-import { isLive, isNonconformity } from './queries';
+import { cycleOfStepKey, isLive, isNonconformity } from './queries';
 import type { ProgrammeWork } from './views';
 import type { AuditKind } from './vocabulary';
 
@@ -99,8 +99,15 @@ export function programmeWork(
     cycleWork: cycleWork(f, status),
     auditProgramme: status,
     nonconformities: ncFollowUp(f, now),
-    carriedOver: f.carriedOver,
+    carriedOver: f.carriedOver && { ...f.carriedOver, openFindings: carriedFindings(f) },
   };
+}
+
+/** Nonconformities raised in an earlier cycle that are still in the facts: those carried over. */
+function carriedFindings(f: ProgrammeFacts): string[] {
+  return Object.values(f.findings)
+    .filter((x) => isNonconformity(x) && cycleOfStepKey(x.stepKey) < f.cycle)
+    .map((x) => x.id);
 }
 
 /**
@@ -114,7 +121,7 @@ export function carryIntoNextCycle(f: ProgrammeFacts, now: string): void {
   const live = findings.filter(isLive);
   f.carriedOver = {
     fromCycle: f.cycle,
-    openFindings: live.filter(isNonconformity).map((x) => x.id),
+    openFindings: live.filter(isNonconformity).length,
     closedFindings: findings.filter((x) => isNonconformity(x) && !isLive(x)).length,
     certificate: f.certificate?.number,
   };
@@ -125,4 +132,6 @@ export function carryIntoNextCycle(f: ProgrammeFacts, now: string): void {
   f.audits = f.audits.filter((a) => a.audit === 'stage1').slice(-1);
   f.approvals = {};
   delete f.auditProgramme;
+  // Notices of the last cycle's steps cannot fall due again; only the certificate's may.
+  f.noticesSent = f.noticesSent.filter((id) => id === `certificate-expiring/${f.certificate?.number}`);
 }

@@ -52,7 +52,7 @@ const { recordProgramme, recordTransition } = proxyActivities<PersistenceActivit
 
 export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<ProgrammeView> {
   const workflowId = workflowInfo().workflowId;
-  let cycle = input.resume?.cycle ?? 1;
+  const cycle = input.resume?.cycle ?? 1;
   let step: StepId | null = input.resume?.step ?? FIRST_STEP;
   let transitions = 0;
   const history: TransitionRecord[] = [];

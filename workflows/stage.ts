@@ -43,6 +43,7 @@ import {
 } from '../domain/engine';
 import { assembleFacts, scalarsOf, type FactEntry, type ProgrammeFacts } from '../domain/facts';
 import { canonicalJson } from '../domain/fingerprint';
+import { chunkChanges } from '../domain/save-chunks';
 import { inputDefinition, type Submission } from '../domain/inputs';
 import {
   INPUT_REJECTED,
@@ -141,7 +142,7 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
   // Handlers come first, before the facts have loaded: an Update that arrives meanwhile (or
   // while the stage rests before continuing as new) is turned away with a code the gateway
   // knows to send again, rather than refused for want of a handler.
-  let loaded: { f: ProgrammeFacts; desk: ApprovalDesk; clock: NcClock } | undefined;
+  let loaded: { f: ProgrammeFacts; desk: ApprovalDesk; clock: NcClock } | undefined = undefined;
   let resting: number | undefined;
   const turnAway = () => {
     if (!loaded) rejectWith({ code: RESTING, reason: 'the stage is starting; send the input again' });
@@ -225,14 +226,18 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
   let saving: Promise<void> = Promise.resolve();
   const save = (changes: RecordChanges): Promise<void> => {
     const scalars = canonicalJson(scalarsOf(f));
-    const request = {
+    const chunks = chunkChanges(JSON.parse(JSON.stringify(changes)) as RecordChanges);
+    // The programme-wide facts go with the last chunk: they are written once the rest is.
+    const requests = chunks.map((chunk, i) => ({
       programmeId,
       cycle: f.cycle,
-      changes: JSON.parse(JSON.stringify(changes)) as RecordChanges,
-      ...(scalars !== lastScalars && { scalars: scalarsOf(f) }),
-    };
+      changes: chunk,
+      ...(i === chunks.length - 1 && scalars !== lastScalars && { scalars: scalarsOf(f) }),
+    }));
     lastScalars = scalars;
-    const done = saving.then(() => saveRecords(request));
+    const done = saving.then(async () => {
+      for (const request of requests) await saveRecords(request);
+    });
     saving = done.catch(() => undefined);
     return done;
   };

@@ -9,24 +9,38 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { createPersistenceActivities } from '../../activities';
 import type {
-  DomainRecords,
+  ApprovalRecord,
+  ArtefactWrite,
+  BodyRef,
+  FactsPage,
   PersistenceActivities,
+  ProgrammeScalars,
   ProgrammeStatusRecord,
-} from '../../domain/contracts/persistence';
-import type {
-  ApprovalState,
-  AuditRecord,
-  Certificate,
-  Finding,
-  RoadmapTask,
+  RecordChanges,
+  SaveRecords,
   TransitionRecord,
-} from '../../domain/types';
+} from '../../domain/contracts/persistence';
+import {
+  assembleFacts,
+  newFacts,
+  scalarsOf,
+  type ApprovalState,
+  type AuditFact,
+  type FindingFact,
+  type TaskFact,
+} from '../../domain/facts';
+import { fingerprint } from '../../domain/fingerprint';
+import type { AssessmentRecord, AuditRecord, Finding, RoadmapTask } from '../../domain/records';
 import { ProgrammeConfig } from '../../domain/schemas';
+import type { Certificate } from '../../domain/views';
 import { canonicalJson, sha256Hex } from '../../db/canonical-json';
+import { BodyMissingError, BodyStore, buildBodyEntity } from '../../db/body-store';
 import { createDataSource, describeDatabase, openDatabase } from '../../db/data-source';
 import { parseDatabaseUrl } from '../../db/database-url';
 import { buildEntities } from '../../db/entities';
 import { DuplicateError, ProgrammeNotFoundError } from '../../db/errors';
+import { buildFactsEntity } from '../../db/facts-store';
+import { InventoryRepository } from '../../db/inventory-repository';
 import { MIGRATIONS } from '../../db/migrations';
 import { ProgrammeRepository } from '../../db/repository';
 import { testDatabases } from '../support/databases';
@@ -41,6 +55,8 @@ const TABLES = [
   'findings',
   'approval_decisions',
   'certificates',
+  'programme_facts',
+  'input_bodies',
 ] as const;
 
 const targets = testDatabases();
@@ -174,7 +190,7 @@ const finding: Finding = {
   raisedAt: '2026-05-02T12:00:00.000Z',
 };
 
-const approval: ApprovalState & { decisionId: string; stepKey: string } = {
+const approval: ApprovalRecord = {
   decisionId: 'decision-1',
   stepKey: 'c1.SCOPING.1',
   gate: 'scopeApproved',
@@ -186,40 +202,207 @@ const approval: ApprovalState & { decisionId: string; stepKey: string } = {
   decidedAt: '2026-01-20T09:00:00.000Z',
 };
 
-function everyRecord(): DomainRecords {
+/** The decision as the facts keep it for its gate. */
+const { decisionId: _decisionId, stepKey: _stepKey, ...approvalState } = approval;
+const gate: { key: string; state: ApprovalState } = {
+  key: `${approval.stepKey}/${approval.gate}`,
+  state: approvalState,
+};
+
+const assessments: Omit<AssessmentRecord, 'cycle'>[] = [
+  {
+    requirementId: '6.1.4',
+    status: 'not_compliant',
+    assessor: 'lead@acme.test',
+    evidence: ['gap-report.pdf'],
+    assessedAt: '2026-01-25T00:00:00.000Z',
+  },
+  {
+    requirementId: 'A.10.4',
+    status: 'not_applicable',
+    justification: 'No external customers receive AI outputs directly',
+    assessor: 'lead@acme.test',
+    evidence: [],
+    assessedAt: '2026-01-25T00:00:00.000Z',
+  },
+];
+
+const person = (name: string) => ({ name, email: `${name.toLowerCase()}@acme.test` });
+
+/** A scope as submitted: its statement and AI systems in scope go into the certificate. */
+const scopeBody = {
+  statement: 'All of it',
+  aiSystems: [
+    { id: 'chatbot', name: 'Support chatbot', type: 'feature', inScope: true },
+    { id: 'legacy-scoring', name: 'Legacy scoring', type: 'model', inScope: false },
+  ],
+  aiRoles: ['provider'],
+  boundaries: 'EU operations',
+  locations: ['Dublin'],
+  sponsor: person('Sam'),
+  complianceLead: person('Cleo'),
+  topManagement: person('Tom'),
+};
+
+/** The scope the certificate's record gets from version 1 of scopeBody. */
+const certifiedScope = { statement: 'All of it', aiSystemIds: ['chatbot'] };
+
+/** The save of one accepted input's changes (cycle 1). */
+const save = (programmeId: string, changes: RecordChanges, scalars?: ProgrammeScalars): SaveRecords => ({
+  programmeId,
+  cycle: 1,
+  changes,
+  ...(scalars && { scalars }),
+});
+
+/** The programme-wide facts a new programme starts from. */
+const initialScalars = (programmeId: string, organisation = 'Acme Ltd'): ProgrammeScalars =>
+  scalarsOf(newFacts(programmeId, organisation, CONFIG));
+
+const taskFact = (t: RoadmapTask, sha256: string): TaskFact => ({
+  id: t.id,
+  requirementId: t.requirementId,
+  owner: t.owner,
+  deadline: t.deadline,
+  status: t.status,
+  sha256,
+  ...(t.closedAt && { closedAt: t.closedAt }),
+});
+
+const auditFact = (a: AuditRecord): AuditFact => ({
+  id: a.id,
+  audit: a.audit,
+  stepKey: a.stepKey,
+  attempt: a.attempt,
+  firstDay: a.firstDay,
+  lastDay: a.lastDay,
+});
+
+const findingFact = (f: Finding): FindingFact => ({
+  id: f.id,
+  audit: f.audit,
+  auditId: f.auditId,
+  stepKey: f.stepKey,
+  grade: f.grade,
+  requirementId: f.requirementId,
+  status: f.status,
+  raisedAt: f.raisedAt,
+});
+
+type TaskChange = NonNullable<RecordChanges['tasks']>[number];
+type FindingChange = NonNullable<RecordChanges['findings']>[number];
+
+/**
+ * The changes the stages make, with their bodies stored first as the API stores them (the
+ * input without its kind): the repository joins the facts with these bodies into the rows.
+ */
+function inputs(repo: ProgrammeRepository, programmeId: string) {
+  const stage = (kind: string, body: object): Promise<BodyRef> => repo.stageBody(programmeId, kind, body);
   return {
-    assessments: [
-      {
-        requirementId: '6.1.4',
-        status: 'not_compliant',
-        assessor: 'lead@acme.test',
-        evidence: ['gap-report.pdf'],
-        assessedAt: '2026-01-25T00:00:00.000Z',
-      },
-      {
-        requirementId: 'A.10.4',
-        status: 'not_applicable',
-        justification: 'No external customers receive AI outputs directly',
-        assessor: 'lead@acme.test',
-        evidence: [],
-        assessedAt: '2026-01-25T00:00:00.000Z',
-      },
-    ],
-    tasks: [task],
-    artefacts: [
-      {
-        kind: 'scope',
-        key: '',
-        version: 1,
-        submittedAt: '2026-01-10T00:00:00.000Z',
-        body: { statement: 'All of it' },
-      },
-    ],
-    audits: [audit],
-    findings: [finding],
-    approvals: [approval],
-    certificate,
+    stage,
+
+    /** A roadmap task as created: its title comes from the stored body. */
+    async taskCreated(t: RoadmapTask): Promise<TaskChange & { created: BodyRef }> {
+      const body = { requirementId: t.requirementId, title: t.title, owner: t.owner, deadline: t.deadline };
+      const ref = await stage('roadmapTask', body);
+      return { fact: taskFact(t, ref.sha256), created: ref };
+    },
+
+    /** An audit held, with the findings it raised: their descriptions come from the audit's body. */
+    async auditHeld(
+      a: AuditRecord,
+      findings: Finding[],
+    ): Promise<{ audits: NonNullable<RecordChanges['audits']>; findings: FindingChange[] }> {
+      const ref = await stage('audit', {
+        audit: a.audit,
+        auditors: a.auditors,
+        independent: a.independent,
+        findings: findings.map((f) => ({
+          grade: f.grade,
+          requirementId: f.requirementId,
+          description: f.description,
+        })),
+      });
+      return {
+        audits: [{ fact: auditFact(a), body: ref }],
+        findings: findings.map((f, i) => ({
+          fact: findingFact(f),
+          text: { description: { ...ref, path: ['findings', i, 'description'] } },
+        })),
+      };
+    },
+
+    /** Assessments: each row is an item of the stored body, with the status and time the facts give. */
+    async assessed(
+      items: Omit<AssessmentRecord, 'cycle'>[],
+    ): Promise<NonNullable<RecordChanges['assessments']>> {
+      const body = { items: items.map(({ assessedAt: _at, ...item }) => item) };
+      const ref = await stage('assessments', body);
+      return items.map((a, i) => ({
+        requirementId: a.requirementId,
+        fact: { status: a.status, sha256: fingerprint(body.items[i]), assessedAt: a.assessedAt },
+        body: { ...ref, path: ['items', i] },
+      }));
+    },
+
+    /** An artefact version: the stored body, and the digest the workflow took of it. */
+    async artefact(a: {
+      kind: string;
+      key: string;
+      version: number;
+      submittedAt: string;
+      body: object;
+    }): Promise<ArtefactWrite> {
+      const ref = await stage(a.kind, a.body);
+      return {
+        kind: a.kind,
+        key: a.key,
+        version: a.version,
+        submittedAt: a.submittedAt,
+        sha256: ref.sha256,
+        body: ref,
+      };
+    },
+
+    /** Every kind of record at once. */
+    async everyRecord(): Promise<RecordChanges> {
+      const held = await this.auditHeld(audit, [finding]);
+      return {
+        assessments: await this.assessed(assessments),
+        tasks: [await this.taskCreated(task)],
+        artefacts: [
+          await this.artefact({
+            kind: 'scope',
+            key: '',
+            version: 1,
+            submittedAt: '2026-01-10T00:00:00.000Z',
+            body: scopeBody,
+          }),
+        ],
+        audits: held.audits,
+        findings: held.findings,
+        approvals: [approval],
+        gates: [gate],
+        certificate: { ...certificate, scopeVersion: 1 },
+      };
+    },
   };
+}
+
+/** Every page of a programme's facts, following the cursor. */
+async function allPages(
+  activities: PersistenceActivities,
+  programmeId: string,
+  stepKey?: string,
+): Promise<FactsPage[]> {
+  const pages: FactsPage[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await activities.loadFacts({ programmeId, stepKey, cursor });
+    pages.push(page);
+    cursor = page.next;
+  } while (cursor !== undefined);
+  return pages;
 }
 
 /** About 200 KB of JSON, well beyond MySQL TEXT's 64 KB. */
@@ -240,6 +423,14 @@ describe.each(targets)('database layer on $name', (target) => {
   let dataSource: DataSource;
   let repo: ProgrammeRepository;
   let activities: PersistenceActivities;
+
+  /** The activities over a repository, with the body store and inventory of the same database. */
+  const activitiesOver = (repository: ProgrammeRepository): PersistenceActivities =>
+    createPersistenceActivities({
+      repository,
+      bodies: new BodyStore(dataSource),
+      inventory: new InventoryRepository(dataSource),
+    });
 
   /** Every row of every table, in primary-key order, as the database returns it. */
   async function snapshot(): Promise<Record<string, unknown[]>> {
@@ -277,7 +468,7 @@ describe.each(targets)('database layer on $name', (target) => {
     const inspector = new DataSource({
       ...dataSource.options,
       type: 'mariadb',
-      entities: buildEntities('mysql'),
+      entities: [...buildEntities('mysql'), buildFactsEntity('mysql'), buildBodyEntity('mysql')],
     });
     return inspector.initialize();
   }
@@ -286,7 +477,7 @@ describe.each(targets)('database layer on $name', (target) => {
     url = await target.freshDatabase('main');
     dataSource = await openDatabase(url);
     repo = new ProgrammeRepository(dataSource);
-    activities = createPersistenceActivities(repo);
+    activities = activitiesOver(repo);
   });
 
   afterAll(async () => {
@@ -383,21 +574,45 @@ describe.each(targets)('database layer on $name', (target) => {
 
   it('writes the same rows when any activity is called twice with the same input', async () => {
     await expectIdempotent(() => activities.recordProgramme(programme('p-idem')));
+    const { number, status: certificateStatus, expiresOn } = certificate;
     await expectIdempotent(() =>
-      activities.recordTransition(transition('p-idem', 1), status('p-idem', 'GAP_ANALYSIS', { certificate })),
+      activities.recordTransition(
+        transition('p-idem', 1),
+        status('p-idem', 'GAP_ANALYSIS', { certificate: { number, status: certificateStatus, expiresOn } }),
+      ),
     );
-    await expectIdempotent(() => activities.saveRecords('p-idem', 1, everyRecord()));
+    // The bodies are stored before the input reaches the stage; the activity joins them in.
+    const changes = await inputs(repo, 'p-idem').everyRecord();
+    const scalars = { ...initialScalars('p-idem'), seq: { task: 1, finding: 1, audit: 1, policy: 0 } };
+    await expectIdempotent(() => activities.saveRecords(save('p-idem', changes, scalars)));
 
     expect(await repo.listTransitions('p-idem')).toEqual([transition('p-idem', 1)]);
     expect(await repo.listTasks('p-idem')).toEqual([task]);
     expect(await repo.listAudits('p-idem')).toEqual([audit]);
     expect(await repo.listFindings('p-idem')).toEqual([finding]);
     expect(await repo.listDecisions('p-idem')).toEqual([approval]);
-    expect(await repo.listCertificates('p-idem')).toEqual([certificate]);
-    expect(await repo.listAssessments('p-idem', 1)).toEqual(
-      everyRecord().assessments?.map((a) => ({ ...a, cycle: 1 })),
-    );
+    expect(await repo.listCertificates('p-idem')).toEqual([{ ...certificate, scope: certifiedScope }]);
+    expect(await repo.listAssessments('p-idem', 1)).toEqual(assessments.map((a) => ({ ...a, cycle: 1 })));
     expect(await repo.listAssessments('p-idem', 2)).toEqual([]);
+    expect(await repo.getArtefact('p-idem', 'scope', '')).toEqual({
+      kind: 'scope',
+      key: '',
+      version: 1,
+      submittedAt: '2026-01-10T00:00:00.000Z',
+      sha256: fingerprint(scopeBody),
+      body: scopeBody,
+    });
+    // Optional fields the records do not have are NULL columns, not empty values.
+    const [taskRow] = await dataSource.query<Record<string, unknown>[]>(
+      'SELECT note, accepted_by, closed_at FROM roadmap_tasks WHERE programme_id = ?',
+      ['p-idem'],
+    );
+    expect(taskRow).toEqual({ note: null, accepted_by: null, closed_at: null });
+    const [auditRow] = await dataSource.query<Record<string, unknown>[]>(
+      'SELECT plan_id, scope, independence FROM audits WHERE programme_id = ?',
+      ['p-idem'],
+    );
+    expect(auditRow).toEqual({ plan_id: null, scope: null, independence: null });
     expect(await repo.getProgramme('p-idem')).toMatchObject({
       stage: 'GAP_ANALYSIS',
       certificateStatus: 'ACTIVE',
@@ -415,7 +630,15 @@ describe.each(targets)('database layer on $name', (target) => {
 
   it('updates a finding and a task in place, clearing fields the record no longer has', async () => {
     await activities.recordProgramme(programme('p-update'));
-    await activities.saveRecords('p-update', 1, { findings: [finding], tasks: [{ ...task, note: 'draft' }] });
+    const input = inputs(repo, 'p-update');
+    const created = await input.taskCreated(task);
+    const { findings } = await input.auditHeld(audit, [finding]);
+    // The task's record has a note, from the update body that came with it.
+    const draft = await input.stage('taskUpdate', { taskId: task.id, update: { note: 'draft' } });
+    await activities.saveRecords(
+      save('p-update', { findings, tasks: [{ ...created, closed: { ...draft, path: ['update'] } }] }),
+    );
+    expect(await repo.listTasks('p-update')).toEqual([{ ...task, note: 'draft' }]);
     const correctiveAction = {
       correction: 'Re-run the assessment',
       rootCause: 'No trigger on model change',
@@ -424,10 +647,29 @@ describe.each(targets)('database layer on $name', (target) => {
       due: '2026-06-01T00:00:00.000Z',
       recordedAt: '2026-05-10T00:00:00.000Z',
     };
-    await activities.saveRecords('p-update', 1, {
-      findings: [{ ...finding, status: 'action_planned', correctiveAction }],
-      tasks: [{ ...task, status: 'done', closedAt: '2026-05-11T00:00:00.000Z' }],
-    });
+    const { recordedAt, ...action } = correctiveAction;
+    const planned = await input.stage('correctiveAction', { findingId: finding.id, action });
+    const done = await input.stage('taskUpdate', { taskId: task.id, update: { status: 'done' } });
+    await activities.saveRecords(
+      save('p-update', {
+        findings: [
+          {
+            fact: {
+              ...findingFact(finding),
+              status: 'action_planned',
+              correctiveAction: { owner: action.owner, due: action.due, recordedAt },
+            },
+            text: { correctiveAction: { ...planned, path: ['action'] } },
+          },
+        ],
+        tasks: [
+          {
+            fact: { ...created.fact, status: 'done', closedAt: '2026-05-11T00:00:00.000Z' },
+            closed: { ...done, path: ['update'] },
+          },
+        ],
+      }),
+    );
     expect(await repo.listFindings('p-update')).toEqual([
       { ...finding, status: 'action_planned', correctiveAction },
     ]);
@@ -438,13 +680,16 @@ describe.each(targets)('database layer on $name', (target) => {
 
   it('stores every timestamp in UTC so that text order is time order', async () => {
     await activities.recordProgramme(programme('p-utc'));
-    await activities.saveRecords('p-utc', 1, {
-      tasks: [
-        { ...task, id: 'T-zulu', deadline: '2026-04-01T08:30:00Z' },
-        { ...task, id: 'T-offset', deadline: '2026-04-01T09:00:00+02:00' },
-        { ...task, id: 'T-date', deadline: '2026-04-02' },
-      ],
-    });
+    const input = inputs(repo, 'p-utc');
+    await activities.saveRecords(
+      save('p-utc', {
+        tasks: [
+          await input.taskCreated({ ...task, id: 'T-zulu', deadline: '2026-04-01T08:30:00Z' }),
+          await input.taskCreated({ ...task, id: 'T-offset', deadline: '2026-04-01T09:00:00+02:00' }),
+          await input.taskCreated({ ...task, id: 'T-date', deadline: '2026-04-02' }),
+        ],
+      }),
+    );
     const tasks = await repo.listTasks('p-utc');
     expect(tasks.map((t) => [t.id, t.deadline])).toEqual([
       ['T-offset', '2026-04-01T07:00:00.000Z'],
@@ -508,12 +753,27 @@ describe.each(targets)('database layer on $name', (target) => {
     await activities.recordProgramme(programme('p-large'));
     const body = largeBody();
     expect(Buffer.byteLength(canonicalJson(body))).toBeGreaterThan(200_000);
-    await activities.saveRecords('p-large', 1, {
-      artefacts: [
-        { kind: 'soa', key: '', version: 1, submittedAt: '2026-02-01T00:00:00.000Z', body: { entries: [] } },
-        { kind: 'soa', key: '', version: 2, submittedAt: '2026-02-02T00:00:00.000Z', body },
-      ],
-    });
+    const input = inputs(repo, 'p-large');
+    await activities.saveRecords(
+      save('p-large', {
+        artefacts: [
+          await input.artefact({
+            kind: 'soa',
+            key: '',
+            version: 1,
+            submittedAt: '2026-02-01T00:00:00.000Z',
+            body: { entries: [] },
+          }),
+          await input.artefact({
+            kind: 'soa',
+            key: '',
+            version: 2,
+            submittedAt: '2026-02-02T00:00:00.000Z',
+            body,
+          }),
+        ],
+      }),
+    );
     const latest = await repo.getArtefact('p-large', 'soa', '');
     expect(latest).toEqual({
       kind: 'soa',
@@ -537,25 +797,34 @@ describe.each(targets)('database layer on $name', (target) => {
       owner: { email: 'lead@acme.test', name: 'Lee' },
       title: 'AI policy',
     };
-    await activities.saveRecords('p-sha', 1, {
-      artefacts: [
-        { kind: 'policy', key: 'ai-policy', version: 1, submittedAt: '2026-02-01T00:00:00.000Z', body },
-        {
-          kind: 'policy',
-          key: 'ai-policy',
-          version: 2,
-          submittedAt: '2026-02-02T00:00:00.000Z',
-          body: reordered,
-        },
-        {
-          kind: 'policy',
-          key: 'ai-policy',
-          version: 3,
-          submittedAt: '2026-02-03T00:00:00.000Z',
-          body: { ...body, tags: ['a', 'b'] },
-        },
-      ],
-    });
+    const input = inputs(repo, 'p-sha');
+    await activities.saveRecords(
+      save('p-sha', {
+        artefacts: [
+          await input.artefact({
+            kind: 'policy',
+            key: 'ai-policy',
+            version: 1,
+            submittedAt: '2026-02-01T00:00:00.000Z',
+            body,
+          }),
+          await input.artefact({
+            kind: 'policy',
+            key: 'ai-policy',
+            version: 2,
+            submittedAt: '2026-02-02T00:00:00.000Z',
+            body: reordered,
+          }),
+          await input.artefact({
+            kind: 'policy',
+            key: 'ai-policy',
+            version: 3,
+            submittedAt: '2026-02-03T00:00:00.000Z',
+            body: { ...body, tags: ['a', 'b'] },
+          }),
+        ],
+      }),
+    );
     const [v3, v2, v1] = await repo.listArtefacts('p-sha', 'policy');
     expect(v1.sha256).toBe(v2.sha256);
     expect(v1.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -571,22 +840,209 @@ describe.each(targets)('database layer on $name', (target) => {
   it('keeps concurrent calls apart: a failed call stores nothing, the others everything', async () => {
     await activities.recordProgramme(programme('p-concurrent'));
     // A second repository over the same DataSource, as when the API and worker share a process.
-    const other = createPersistenceActivities(new ProgrammeRepository(dataSource));
-    const broken = { ...task, id: 'T-broken', title: null as unknown as string };
+    const other = activitiesOver(new ProgrammeRepository(dataSource));
+    const input = inputs(repo, 'p-concurrent');
+    const okTasks: TaskChange[] = [];
+    for (let i = 0; i < 8; i++) okTasks.push(await input.taskCreated({ ...task, id: `T-ok-${i}` }));
+    const okFindings: FindingChange[] = [];
+    for (let i = 0; i < 8; i++)
+      okFindings.push(...(await input.auditHeld(audit, [{ ...finding, id: `F-ok-${i}` }])).findings);
+    // The doomed call writes a task and an audit, then fails on a finding no row can hold.
+    const doomedTask = await input.taskCreated({ ...task, id: 'T-doomed' });
+    const doomedAudit = await input.auditHeld({ ...audit, id: 'AU-doomed' }, []);
+    const broken: FindingChange = {
+      fact: { ...findingFact(finding), id: 'F-broken', grade: null as unknown as FindingFact['grade'] },
+    };
     const results = await Promise.allSettled([
-      ...Array.from({ length: 8 }, (_, i) =>
-        other.saveRecords('p-concurrent', 1, { tasks: [{ ...task, id: `T-ok-${i}` }] }),
+      ...okTasks.map((t) => other.saveRecords(save('p-concurrent', { tasks: [t] }))),
+      activities.saveRecords(
+        save('p-concurrent', { tasks: [doomedTask], audits: doomedAudit.audits, findings: [broken] }),
       ),
-      activities.saveRecords('p-concurrent', 1, { audits: [{ ...audit, id: 'AU-doomed' }], tasks: [broken] }),
-      ...Array.from({ length: 8 }, (_, i) =>
-        activities.saveRecords('p-concurrent', 1, { findings: [{ ...finding, id: `F-ok-${i}` }] }),
-      ),
+      ...okFindings.map((f) => activities.saveRecords(save('p-concurrent', { findings: [f] }))),
     ]);
     expect(results.map((r) => r.status).filter((s) => s === 'rejected')).toHaveLength(1);
     expect(results[8].status).toBe('rejected');
     expect(await repo.listTasks('p-concurrent')).toHaveLength(8);
     expect(await repo.listFindings('p-concurrent')).toHaveLength(8);
     expect(await repo.listAudits('p-concurrent')).toEqual([]);
+    // Nor are the failed call's facts stored: a stage loading them sees the others' only.
+    const facts = (await allPages(activities, 'p-concurrent')).flatMap((p) => p.entries);
+    expect(
+      facts
+        .filter((e) => e.kind === 'task')
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual(okTasks.map((t) => t.fact.id).sort());
+    expect(facts.filter((e) => e.kind === 'audit')).toEqual([]);
+    expect(facts.filter((e) => e.kind === 'finding')).toHaveLength(8);
+  });
+
+  it('loads back, a page at a time, the facts saveRecords wrote', async () => {
+    await activities.recordProgramme(programme('p-facts'));
+    // A new programme starts from its initial facts, and nothing else.
+    expect(await activities.loadFacts({ programmeId: 'p-facts' })).toEqual({
+      scalars: initialScalars('p-facts'),
+      entries: [],
+    });
+    const input = inputs(repo, 'p-facts');
+    // Enough tasks that their facts take several pages.
+    const tasks: TaskChange[] = [];
+    for (let i = 1; i <= 400; i++) tasks.push(await input.taskCreated({ ...task, id: `T-${i}` }));
+    const held = await input.auditHeld(audit, [finding]);
+    const scalars = { ...initialScalars('p-facts'), seq: { task: 400, finding: 1, audit: 1, policy: 0 } };
+    await activities.saveRecords(
+      save(
+        'p-facts',
+        {
+          systems: [
+            { id: 'chatbot', fact: { scope: { inScope: true } } },
+            { id: 'legacy-scoring', fact: { scope: { inScope: false } } },
+          ],
+          assessments: await input.assessed(assessments),
+          tasks,
+          audits: held.audits,
+          findings: held.findings,
+          approvals: [approval],
+          gates: [gate],
+        },
+        scalars,
+      ),
+    );
+    // A later change: a system leaves the scope, the first task is done.
+    await activities.saveRecords(
+      save('p-facts', {
+        systems: [{ id: 'legacy-scoring', fact: null }],
+        tasks: [{ fact: { ...tasks[0].fact, status: 'done', closedAt: '2026-05-11T00:00:00.000Z' } }],
+      }),
+    );
+
+    const pages = await allPages(activities, 'p-facts', approval.stepKey);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages[0].scalars).toEqual(scalars);
+    for (const page of pages.slice(1)) expect(page.scalars).toBeUndefined();
+    for (const page of pages) expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThan(64 * 1024);
+    const entries = pages.flatMap((p) => p.entries);
+    expect(new Set(entries.map((e) => `${e.kind}/${e.key}`)).size).toBe(entries.length);
+
+    const facts = assembleFacts(scalars, entries);
+    expect(facts.seq).toEqual(scalars.seq);
+    expect(facts.systems).toEqual({ chatbot: { scope: { inScope: true } } });
+    expect(facts.assessments).toEqual({
+      '6.1.4': {
+        status: 'not_compliant',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+        assessedAt: '2026-01-25T00:00:00.000Z',
+      },
+      'A.10.4': {
+        status: 'not_applicable',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+        assessedAt: '2026-01-25T00:00:00.000Z',
+      },
+    });
+    expect(Object.keys(facts.tasks)).toHaveLength(400);
+    expect(facts.tasks['T-1']).toEqual({
+      ...tasks[0].fact,
+      status: 'done',
+      closedAt: '2026-05-11T00:00:00.000Z',
+    });
+    expect(facts.tasks['T-400']).toEqual(tasks[399].fact);
+    expect(facts.audits).toEqual([auditFact(audit)]);
+    expect(facts.findings).toEqual({ 'F-1': findingFact(finding) });
+    expect(facts.approvals).toEqual({ [gate.key]: approvalState });
+
+    // Another step does not load the decisions of this one; the rest is the same.
+    const elsewhere = assembleFacts(
+      scalars,
+      (await allPages(activities, 'p-facts', 'c1.GAP_ANALYSIS.1')).flatMap((p) => p.entries),
+    );
+    expect(elsewhere.approvals).toEqual({});
+    expect(elsewhere.tasks).toEqual(facts.tasks);
+    // A programme never recorded has no facts.
+    expect(await activities.loadFacts({ programmeId: 'p-nowhere' })).toEqual({ entries: [] });
+  });
+
+  it('refuses a stored body that is gone or does not match its digest, and writes nothing', async () => {
+    await activities.recordProgramme(programme('p-bodies'));
+    const input = inputs(repo, 'p-bodies');
+    // A body the API discarded (its input was rejected) cannot make a record.
+    const created = await input.taskCreated(task);
+    await repo.discardBody(created.created);
+    await expect(activities.saveRecords(save('p-bodies', { tasks: [created] }))).rejects.toBeInstanceOf(
+      BodyMissingError,
+    );
+    // A reference whose digest is not the stored body's.
+    const soa = await input.artefact({
+      kind: 'soa',
+      key: '',
+      version: 1,
+      submittedAt: '2026-02-01T00:00:00.000Z',
+      body: { entries: [] },
+    });
+    await expect(
+      activities.saveRecords(
+        save('p-bodies', { artefacts: [{ ...soa, body: { ...soa.body, sha256: '0'.repeat(64) } }] }),
+      ),
+    ).rejects.toBeInstanceOf(BodyMissingError);
+    // An artefact whose stored body is not the one the workflow took the digest of.
+    await expect(
+      activities.saveRecords(save('p-bodies', { artefacts: [{ ...soa, sha256: '0'.repeat(64) }] })),
+    ).rejects.toThrow(/does not match its digest/);
+    expect(await repo.listTasks('p-bodies')).toEqual([]);
+    expect(await repo.listArtefacts('p-bodies')).toEqual([]);
+    expect(await activities.loadFacts({ programmeId: 'p-bodies' })).toEqual({
+      scalars: initialScalars('p-bodies'),
+      entries: [],
+    });
+    // The body itself is fine: with the right digests the same artefact is written.
+    await activities.saveRecords(save('p-bodies', { artefacts: [soa] }));
+    expect((await repo.getArtefact('p-bodies', 'soa', ''))?.sha256).toBe(soa.sha256);
+  });
+
+  it('writes a certificate with the scope version it certifies, and keeps that scope as it lapses', async () => {
+    await activities.recordProgramme(programme('p-cert'));
+    const input = inputs(repo, 'p-cert');
+    const widened = {
+      ...scopeBody,
+      statement: 'All of it, and more',
+      aiSystems: scopeBody.aiSystems.map((s) => ({ ...s, inScope: true })),
+    };
+    await activities.saveRecords(
+      save('p-cert', {
+        artefacts: [
+          await input.artefact({
+            kind: 'scope',
+            key: '',
+            version: 1,
+            submittedAt: '2026-01-10T00:00:00.000Z',
+            body: scopeBody,
+          }),
+          await input.artefact({
+            kind: 'scope',
+            key: '',
+            version: 2,
+            submittedAt: '2026-03-10T00:00:00.000Z',
+            body: widened,
+          }),
+        ],
+      }),
+    );
+    await activities.saveRecords(save('p-cert', { certificate: { ...certificate, scopeVersion: 1 } }));
+    expect(await repo.listCertificates('p-cert')).toEqual([{ ...certificate, scope: certifiedScope }]);
+
+    // Later changes carry the facts only: the scope certified stays the one of version 1.
+    const lapsed = { ...certificate, status: 'LAPSED' as const, lapsedAt: '2027-06-01T00:00:00.000Z' };
+    await activities.saveRecords(save('p-cert', { certificate: { ...lapsed, scopeVersion: 2 } }));
+    expect(await repo.listCertificates('p-cert')).toEqual([{ ...lapsed, scope: certifiedScope }]);
+
+    // Without a scope version the certificate has no scope: a NULL column.
+    const next = { ...certificate, number: 'AIMS-0002', decisionDate: '2027-07-01T00:00:00.000Z', cycle: 2 };
+    await activities.saveRecords(save('p-cert', { certificate: next }));
+    expect((await repo.listCertificates('p-cert'))[1]).toEqual(next);
+    const rows = await dataSource.query<{ scope: unknown }[]>(
+      'SELECT scope FROM certificates WHERE programme_id = ? AND number = ?',
+      ['p-cert', 'AIMS-0002'],
+    );
+    expect(rows).toEqual([{ scope: null }]);
   });
 
   it('answers a ping', async () => {

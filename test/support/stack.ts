@@ -21,6 +21,7 @@ import { ApiKeyStore } from '../../db/api-key-store';
 import { ApprovalStore } from '../../db/approval-store';
 import { openDatabase } from '../../db/data-source';
 import { IdempotencyRepository } from '../../db/idempotency-repository';
+import { countFailingWorkflows } from '../../api/workflow-problems';
 import { OpsStats } from '../../db/ops-stats';
 import { ProgrammeRepository } from '../../db/repository';
 import { createAuditTrail } from '../../services/audit-trail';
@@ -173,6 +174,7 @@ export async function startStack(opts: {
         authenticator: apiKeys,
         logger,
         ops: new OpsStats(dataSource, { approvalOverdueAfter: 'P14D' }),
+        failingWorkflows: () => countFailingWorkflows(stack.client()),
         extraRoutes: features.routes,
         onInputAccepted: features.onInputAccepted,
         audit: features.audit,

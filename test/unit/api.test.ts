@@ -7,8 +7,10 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import { CONTROLS } from '../../domain/catalogue/iso42001';
 import type { ProgrammeRepository } from '../../db/repository';
+import type { BodyRef, FactsPage } from '../../domain/contracts/persistence';
+import { inputDefinition, type Submission } from '../../domain/inputs';
 import type { DecisionBody, StageInput } from '../../domain/schemas';
-import type { InputResult, StageView } from '../../domain/types';
+import type { InputAccepted, StageView, WorkflowProblem } from '../../domain/views';
 import { createApp } from '../../api/app';
 import { buildOpenApiDocument } from '../../api/openapi';
 import {
@@ -75,6 +77,7 @@ function makeFakes() {
     { kind: 'scope', key: '', version: 2 },
     { kind: 'policy', key: 'POL-1', version: 1 },
   ];
+  let bodies = 0;
   const store = {
     insertProgramme: jest.fn((row: NewProgrammeRow) => {
       if (rows.has(row.programmeId))
@@ -107,6 +110,14 @@ function makeFakes() {
     listFindings: jest.fn((_id: string) => Promise.resolve([])),
     listDecisions: jest.fn((_id: string) => Promise.resolve([])),
     listCertificates: jest.fn((_id: string) => Promise.resolve([])),
+    stageBody: jest.fn((_id: string, _kind: string, _body: object) => {
+      bodies += 1;
+      return Promise.resolve<BodyRef>({ id: `body-${bodies}`, sha256: `sha-${bodies}` });
+    }),
+    discardBody: jest.fn((_ref: BodyRef) => Promise.resolve()),
+    loadFacts: jest.fn((_id: string, _stepKey?: string, _cursor?: string) =>
+      Promise.resolve<FactsPage>({ entries: [] }),
+    ),
     ping: jest.fn(() => Promise.resolve()),
   } satisfies ProgrammeStore;
 
@@ -127,11 +138,11 @@ function makeFakes() {
   const gateway = {
     start: jest.fn((p: StartProgramme) => Promise.resolve({ workflowId: `programme-${p.programmeId}` })),
     view: jest.fn((id: string) => Promise.resolve(live(id))),
-    submit: jest.fn((_id: string, input: StageInput, _key?: string): Promise<InputResult> =>
+    submit: jest.fn((_id: string, submission: Submission, _key?: string): Promise<InputAccepted> =>
       Promise.resolve({
         accepted: true,
         stepKey: 'c1/SCOPING',
-        recordId: `${input.kind}-1`,
+        recordId: `${submission.kind}-1`,
         view: stageView,
       }),
     ),
@@ -139,6 +150,7 @@ function makeFakes() {
       Promise.resolve({ accepted: true as const, gate: d.gate, outcome: d.outcome, view: stageView }),
     ),
     withdraw: jest.fn((_id: string, _reason: string) => Promise.resolve()),
+    problem: jest.fn((_id: string): Promise<WorkflowProblem | undefined> => Promise.resolve(undefined)),
     ping: jest.fn(() => Promise.resolve()),
   } satisfies ProgrammeGateway;
   return { store, gateway };
@@ -215,8 +227,35 @@ function problemOf(answer: Answer, status: number): ProblemBody {
 
 const pointers = (problem: ProblemBody): string[] => (problem.errors ?? []).map((e) => e.pointer);
 
+/**
+ * The stage input the API took, as it now travels: its body (the input without its kind) is
+ * stored first, the gateway gets the kind, the input's facts and the reference to the body,
+ * and the body is discarded once the stage has answered.
+ */
+async function expectSubmitted(input: StageInput, idempotencyKey: string | undefined): Promise<void> {
+  const { kind, ...body } = input;
+  expect(fakes.store.stageBody).toHaveBeenCalledTimes(1);
+  expect(fakes.store.stageBody).toHaveBeenCalledWith(PID, kind, body);
+  const ref = await (fakes.store.stageBody.mock.results[0]?.value as Promise<BodyRef>);
+  expect(fakes.gateway.submit).toHaveBeenCalledTimes(1);
+  expect(fakes.gateway.submit).toHaveBeenCalledWith(
+    PID,
+    { kind, ref, facts: inputDefinition(kind).facts(input) },
+    idempotencyKey,
+  );
+  expect(fakes.store.discardBody).toHaveBeenCalledWith(ref);
+  expect(fakes.store.stageBody.mock.invocationCallOrder[0]).toBeLessThan(
+    fakes.gateway.submit.mock.invocationCallOrder[0] ?? 0,
+  );
+}
+
 function expectNothingWritten(): void {
-  for (const fn of [fakes.store.insertProgramme, fakes.store.deleteProgramme, fakes.store.getProgramme])
+  for (const fn of [
+    fakes.store.insertProgramme,
+    fakes.store.deleteProgramme,
+    fakes.store.getProgramme,
+    fakes.store.stageBody,
+  ])
     expect(fn).not.toHaveBeenCalled();
   for (const fn of [fakes.gateway.start, fakes.gateway.submit, fakes.gateway.decide, fakes.gateway.withdraw])
     expect(fn).not.toHaveBeenCalled();
@@ -362,6 +401,7 @@ describe('routing errors', () => {
     problemOf(await call('GET', '/programmes/nope/tasks'), 404);
     const submit = problemOf(await call('PUT', '/programmes/nope/scope', scopeBody), 404);
     expect(submit.detail).toMatch(/nope/);
+    expect(fakes.store.stageBody).not.toHaveBeenCalled();
     expect(fakes.gateway.submit).not.toHaveBeenCalled();
     expect(fakes.gateway.view).not.toHaveBeenCalled();
   });
@@ -393,6 +433,8 @@ describe('routing errors', () => {
     };
     const problem = problemOf(await call('POST', `/programmes/${PID}/findings`, body), 409);
     expect(problem.detail).toBe('stage SCOPING does not accept finding');
+    // A rejection is final: the body stored for the stage goes.
+    expect(fakes.store.discardBody).toHaveBeenCalledWith(await fakes.store.stageBody.mock.results[0]?.value);
   });
 
   it('404 when the gateway no longer knows the workflow', async () => {
@@ -406,6 +448,8 @@ describe('routing errors', () => {
     const problem = problemOf(answer, 503);
     expect(problem.detail).not.toMatch(/UNAVAILABLE/);
     expect(answer.headers.get('retry-after')).toBe('5');
+    // The stage may still take the input after an error that is not a rejection: its body stays.
+    expect(fakes.store.discardBody).not.toHaveBeenCalled();
   });
 
   it('500 problem, without internals, for a defect', async () => {
@@ -709,8 +753,7 @@ describe('stage inputs', () => {
       const answer = await call(method, path, body);
       expect(answer.status).toBe(status ?? 200);
       expect(answer.headers.get('location')).toBe(location ?? null);
-      expect(fakes.gateway.submit).toHaveBeenCalledTimes(1);
-      expect(fakes.gateway.submit).toHaveBeenCalledWith(PID, input, undefined);
+      await expectSubmitted(input, undefined);
       expect(answer.body).toEqual(expect.objectContaining({ accepted: true, stepKey: 'c1/SCOPING' }));
     },
   );
@@ -722,11 +765,7 @@ describe('stage inputs', () => {
       { name: 'CB', accreditationBody: 'DAkkS' },
       { ...JSON_HEADERS, 'idempotency-key': 'k-1' },
     );
-    expect(fakes.gateway.submit).toHaveBeenCalledWith(
-      PID,
-      { kind: 'certificationBody', name: 'CB', accreditationBody: 'DAkkS' },
-      'k-1',
-    );
+    await expectSubmitted({ kind: 'certificationBody', name: 'CB', accreditationBody: 'DAkkS' }, 'k-1');
   });
 
   it('records approval decisions through gateway.decide', async () => {

@@ -464,7 +464,7 @@ describe('the next cycle', () => {
     expect(Object.keys(next.findings)).toEqual(['F-2']);
     expect(next.carriedOver).toEqual({
       fromCycle: 1,
-      openFindings: ['F-2'],
+      openFindings: 1,
       closedFindings: 1,
       certificate: undefined,
     });

@@ -25,7 +25,7 @@ import { newFacts, type ProgrammeFacts } from '../../domain/facts';
 import { fingerprint } from '../../domain/fingerprint';
 import type { Applied } from '../../domain/inputs/definition';
 import { STEPS, stepDef, type ApprovalDef, type StepDef } from '../../domain/process-model';
-import { carryIntoNextCycle } from '../../domain/programme-work';
+import { carryIntoNextCycle, programmeWork } from '../../domain/programme-work';
 import {
   AUDIT_KINDS,
   DecisionBody,
@@ -1954,9 +1954,15 @@ describe('loop-back (d): recertification', () => {
     expect(before.cycle).toBe(1);
     expect(before.audits.length).toBeGreaterThan(0);
     expect(Object.keys(before.approvals).length).toBeGreaterThan(0);
-    const { openFindings, ...handedOver } = next.carriedOver ?? { openFindings: [] };
-    expect(handedOver).toEqual({ fromCycle: 1, closedFindings: 2, certificate: 'AIMS-0002' });
-    expect([...openFindings].sort()).toEqual([...live].sort());
+    expect(next.carriedOver).toEqual({
+      fromCycle: 1,
+      openFindings: live.length,
+      closedFindings: 2,
+      certificate: 'AIMS-0002',
+    });
+    // The view lists them: the open nonconformities the last cycle raised.
+    const carried = programmeWork(next, Date.parse('2030-06-01T00:00:00.000Z'), new Map()).carriedOver;
+    expect([...(carried?.openFindings ?? [])].sort()).toEqual([...live].sort());
 
     // Cycle 2 starts with its first surveillance, due 12 months after the recertification decision.
     const s1 = ctxOf('SURVEILLANCE_1', { cycle: 2, now: Date.parse('2030-06-01T00:00:00.000Z') });

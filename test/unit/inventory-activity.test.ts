@@ -45,6 +45,8 @@ function fakeInventory() {
 
 function activities(inventory: InventoryActivityDeps['inventory'], roots = [repo.root]) {
   return createInventoryActivities({
+    // Only an import reads a stored body; these tests scan.
+    bodies: { read: () => Promise.reject(new Error('not used here')) },
     inventory,
     settings: { roots, limits: LIMITS, checkpointFiles: 5, checkpointMs: 60_000 },
   });

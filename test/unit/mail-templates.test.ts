@@ -11,7 +11,9 @@ import { createNotificationActivities, messageIdFor } from '../../activities/not
 import { confirmPage, problemPage, resultPage, type LinkProblem } from '../../api/approval-pages/pages';
 import { verifyToken } from '../../services/approval-links/tokens';
 import type { MailLog, SentMail } from '../../db/approval-store';
-import { NOTICE_KINDS } from '../../domain/notices';
+import type { RoadmapTask } from '../../domain/records';
+import { NOTICE_KINDS } from '../../domain/vocabulary';
+import type { NoticeRecords } from '../../activities/notifications';
 import { createMailer, outboxFileName } from '../../services/mail/mailer';
 import { mailTemplateSet } from '../../services/mail/templates';
 
@@ -30,6 +32,42 @@ function memoryLog(): MailLog & { rows: SentMail[] } {
   };
 }
 
+/**
+ * The records the mail activities read the texts from that workflows do not carry: the scope
+ * whose summary the approval mail shows, and the task a notice is about.
+ */
+const scopeBody = {
+  statement: 'covers <script>alert(1)</script> & more',
+  aiSystems: [{ id: 'chatbot', name: 'Support chatbot', type: 'feature', inScope: true }],
+  aiRoles: ['provider'],
+  boundaries: 'EU operations',
+  locations: ['Dublin'],
+};
+
+const task: RoadmapTask = {
+  id: 'T-1',
+  requirementId: '7.2',
+  title: 'Train the <ML> team',
+  owner: 'lead@acme.test',
+  deadline: '2027-03-01',
+  status: 'open',
+};
+
+function memoryRecords(): NoticeRecords {
+  return {
+    getArtefact: (programmeId, kind, key, version) =>
+      Promise.resolve(
+        programmeId === 'p-1' && kind === 'scope' && key === '' && version === 1
+          ? { kind, key, version, body: scopeBody }
+          : null,
+      ),
+    listAssessments: () => Promise.resolve([]),
+    listTasks: () => Promise.resolve([task]),
+    getTask: (programmeId, id) => Promise.resolve(programmeId === 'p-1' && id === task.id ? task : null),
+    getFinding: () => Promise.resolve(null),
+  };
+}
+
 const approvalMail = (over: Partial<ApprovalMail> = {}): ApprovalMail => ({
   mailId: 'c1.SCOPING.1/scope/v1/r1/request',
   kind: 'request',
@@ -44,7 +82,6 @@ const approvalMail = (over: Partial<ApprovalMail> = {}): ApprovalMail => ({
   artefactVersion: 1,
   artefactSha256: 'b'.repeat(64),
   artefactLocation: { kind: 'scope', key: '' },
-  summary: ['Statement: covers <script>alert(1)</script> & more', 'Locations: Dublin'],
   quorum: 1,
   recipients: [
     { name: 'Sam Sponsor', email: 'sponsor@acme.test', role: 'sponsor' },
@@ -72,6 +109,7 @@ function activities(log = memoryLog()) {
       mailLog: log,
       secret: SECRET,
       publicBaseUrl: () => 'https://aims.example.com/',
+      records: memoryRecords(),
     }),
   };
 }
@@ -164,8 +202,8 @@ describe('notices', () => {
     stepTitle: 'Internal audit',
     stage: 'INTERNAL_AUDIT',
     cycle: '1',
+    // The task's title comes from its record (memoryRecords), as the activity reads it.
     taskId: 'T-1',
-    taskTitle: 'Train the <ML> team',
     requirementId: '7.2',
     deadline: '2027-03-01',
     dueOn: '2027-11-28',

@@ -71,6 +71,9 @@ function fakeStore(): ProgrammeStore {
     listFindings: none,
     listDecisions: none,
     listCertificates: none,
+    stageBody: () => Promise.reject(new Error('not used here')),
+    discardBody: () => Promise.resolve(),
+    loadFacts: () => Promise.resolve({ entries: [] }),
     ping: () => Promise.resolve(),
   };
 }
@@ -83,6 +86,7 @@ function fakeGateway(view: () => Promise<LiveProgramme>): ProgrammeGateway {
     submit: unused,
     decide: unused,
     withdraw: unused,
+    problem: () => Promise.resolve(undefined),
     ping: () => Promise.resolve(),
   };
 }

@@ -5,23 +5,21 @@
  * rule, a major NC closed in time, the minor-NC plan deadline, a stage-2 minor NC verified at
  * the first surveillance and another raised to major there, a missed surveillance that lapses
  * the certificate and its restoration, recertification with carry-over, and the KPI clock.
- * Activities are mocked and recorded; the assertions read queries and activity calls.
+ * The persistence activities are real, over an in-memory database (the stages load their facts
+ * from it and write their records to it); notifications and KPI snapshots are mocked and
+ * recorded. The assertions read queries, the database and the activity calls.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { DomainRecords, PersistenceActivities } from '../../domain/contracts/persistence';
+import { currentProgrammeWork } from '../../api/handlers';
 import type { KpiActivities } from '../../domain/contracts/kpis';
 import type { NoticeMail, NotificationActivities } from '../../domain/contracts/notifications';
 import { addDuration } from '../../domain/durations';
-import { ProgrammeConfig, type AuditFinding, type StageInput } from '../../domain/schemas';
-import type { Finding, StageView, StepId, TransitionRecord } from '../../domain/types';
-import {
-  programmeViewQuery,
-  recordDecisionUpdate,
-  stageViewQuery,
-  submitInputUpdate,
-} from '../../domain/messages';
+import { ProgrammeConfig, StageInput, type AuditFinding } from '../../domain/schemas';
+import type { StageView } from '../../domain/views';
+import type { StepId } from '../../domain/vocabulary';
+import { programmeViewQuery, recordDecisionUpdate, stageViewQuery } from '../../domain/messages';
 import type { programmeWorkflow } from '../../workflows';
 import {
   auditProgramme,
@@ -34,6 +32,7 @@ import {
 } from '../support/journey';
 import { PEOPLE } from '../support/fixtures';
 import { useTimeSkipping } from '../support/temporal';
+import { idleReportActivities, openWorkflowStore } from '../support/workflow-harness';
 
 const temporal = useTimeSkipping();
 jest.setTimeout(600_000);
@@ -41,39 +40,26 @@ jest.setTimeout(600_000);
 const DAY = 86_400_000;
 const ESCALATION = { name: 'Mia Manager', email: 'mia@acme.test' };
 
+/** Records the notices and KPI snapshots; persistence is the real one (openWorkflowStore). */
 class Recorder {
-  transitions: TransitionRecord[] = [];
-  records: DomainRecords[] = [];
   notices: NoticeMail[] = [];
   snapshots: { snapshotId: string; at: string }[] = [];
-  activities(): PersistenceActivities & NotificationActivities & KpiActivities {
+  activities(): NotificationActivities & KpiActivities {
     return {
-      recordProgramme: () => Promise.resolve(),
-      recordTransition: (t) => {
-        this.transitions.push(t);
-        return Promise.resolve();
-      },
-      saveRecords: (_id, _cycle, r) => {
-        this.records.push(r);
-        return Promise.resolve();
-      },
       sendApprovalMail: () => Promise.resolve({ sent: 0, skipped: 0 }),
       sendNotice: (n) => {
         this.notices.push(n);
         return Promise.resolve({ sent: n.recipients.length, skipped: 0 });
+      },
+      sendNotices: (ns) => {
+        this.notices.push(...ns);
+        return Promise.resolve({ sent: ns.reduce((k, n) => k + n.recipients.length, 0), skipped: 0 });
       },
       takeKpiSnapshot: ({ snapshotId, at }) => {
         this.snapshots.push({ snapshotId, at });
         return Promise.resolve({ status: 'ACTIVE' });
       },
     };
-  }
-  /** The last persisted state of a finding. */
-  finding(id: string): Finding | undefined {
-    return this.records
-      .flatMap((r) => r.findings ?? [])
-      .filter((f) => f.id === id)
-      .at(-1);
   }
   noticesOf(kind: NoticeMail['kind']): NoticeMail[] {
     return this.notices.filter((n) => n.kind === kind);
@@ -89,6 +75,15 @@ async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries =
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`condition not reached; last state: ${JSON.stringify(last)}`);
+}
+
+/**
+ * The body as the API stores it: validated, with the schema's defaults filled in. An input the
+ * schema refuses goes to the stage as it is, which must refuse it too (these tests check that).
+ */
+function asTheApiStores(input: StageInput): StageInput {
+  const parsed = StageInput.safeParse(input);
+  return parsed.success ? parsed.data : input;
 }
 
 /** The reason a rejected update gave (the API answers it with 409). */
@@ -148,12 +143,13 @@ const action = (
 
 test('a three-year certification cycle with its audits, nonconformities and deadlines runs into cycle 2', async () => {
   const rec = new Recorder();
+  const store = await openWorkflowStore();
   const taskQueue = `cycle-${randomUUID()}`;
   const worker = await Worker.create({
     connection: temporal.env.nativeConnection,
     taskQueue,
     workflowBundle: temporal.bundle,
-    activities: rec.activities(),
+    activities: { ...store.activities(), ...rec.activities(), ...idleReportActivities },
   });
   const programmeId = randomUUID();
   const t0 = await temporal.env.currentTimeMs();
@@ -182,7 +178,7 @@ test('a three-year certification cycle with its audits, nonconformities and dead
     };
     const stage = async (): Promise<StageView> => (await stageHandle()).query(stageViewQuery);
     const port: JourneyPort = {
-      submit: async (input) => (await stageHandle()).executeUpdate(submitInputUpdate, { args: [input] }),
+      submit: async (input) => store.submit(await stageHandle(), programmeId, asTheApiStores(input)),
       decide: async (decision) =>
         (await stageHandle()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
       waitForStep: (step: StepId) => waitFor(view, (v) => v.step === step && v.stageWorkflowId !== null),
@@ -191,11 +187,14 @@ test('a three-year certification cycle with its audits, nonconformities and dead
     const submitAction = (findingId: string, owner: string, due: string, evidenceIds?: string[]) =>
       submit({ ...action(owner, due, evidenceIds), findingId });
     const gates = async () => (await stage()).unmetGates;
+    // The API computes the programme work from the facts in the database, at workflow time.
     const work = async () => {
-      const w = (await stage()).programmeWork;
-      if (!w) throw new Error('stage has no programme work (certification-cycle-v1 not applied)');
+      const w = await currentProgrammeWork(store.repository, programmeId, await temporal.env.currentTimeMs());
+      if (!w) throw new Error('no facts recorded for the programme');
       return w;
     };
+    /** A finding as the database keeps it (with the bodies the facts leave out). */
+    const storedFinding = (id: string) => store.repository.getFinding(programmeId, id);
     const overdueAttribute = async () =>
       (await latest().describe()).searchAttributes.AimsOverdue?.[0] as boolean | undefined;
 
@@ -310,8 +309,8 @@ test('a three-year certification cycle with its audits, nonconformities and dead
         note: 'Trigger not wired into the pipeline',
       },
     });
-    expect(rec.finding(internalMajor)).toMatchObject({ status: 'open' });
-    expect(rec.finding(internalMajor)?.track?.previousActions).toHaveLength(1);
+    expect(store.finding(internalMajor)).toMatchObject({ status: 'open' });
+    expect(store.finding(internalMajor)?.track?.previousActions).toHaveLength(1);
     await submitAction(internalMajor, PEOPLE.sponsor.email, at(30), ['ev-ia-retrain-2']);
     await submit({
       kind: 'verification',
@@ -323,7 +322,7 @@ test('a three-year certification cycle with its audits, nonconformities and dead
         closureApprovedBy: PEOPLE.complianceLead.email,
       },
     });
-    expect(rec.finding(internalMajor)).toMatchObject({
+    expect(store.finding(internalMajor)).toMatchObject({
       status: 'verified',
       verification: { effective: true, closureApprovedBy: PEOPLE.complianceLead.email },
     });
@@ -393,7 +392,7 @@ test('a three-year certification cycle with its audits, nonconformities and dead
     expect((await gates()).map((g) => g.gate)).toContain('noOpenMajorNc');
     await temporal.env.sleep(2 * DAY);
     await waitFor(stage, (s) => s.unmetGates.some((g) => /attempt 2/.test(g.reason)));
-    expect(rec.finding(lateMajor)).toMatchObject({ status: 'superseded' });
+    expect(store.finding(lateMajor)).toMatchObject({ status: 'superseded' });
 
     const stage2b = await submit(
       cbAudit('stage2', [
@@ -450,9 +449,19 @@ test('a three-year certification cycle with its audits, nonconformities and dead
       number: 'AIMS-0001',
       status: 'ACTIVE',
       cycle: 1,
+    });
+    // The workflow knows which scope version was certified; the certificate record holds the scope.
+    expect(certified.certificate?.scopeVersion).toBe(1);
+    const certificateRecord = (await store.repository.listCertificates(programmeId)).find(
+      (c) => c.number === 'AIMS-0001',
+    );
+    expect(certificateRecord).toMatchObject({
+      number: 'AIMS-0001',
+      status: 'ACTIVE',
+      cycle: 1,
       scope: { aiSystemIds: ['support-bot', 'fraud-model'] },
     });
-    expect(certified.certificate?.scope?.statement).toMatch(/customer-support assistant/);
+    expect(certificateRecord?.scope?.statement).toMatch(/customer-support assistant/);
     expect(Date.parse(certified.certificate?.expiresOn as string)).toBe(addDuration(decisionMs, 'P3Y'));
 
     await temporal.env.sleep('330 days');
@@ -468,7 +477,12 @@ test('a three-year certification cycle with its audits, nonconformities and dead
         [{ findingId: minorVerified, verifiedBy: 'Ada External', evidenceIds: ['ev-review-dates'] }],
       ),
     );
-    expect(rec.finding(minorVerified)).toMatchObject({
+    expect(store.finding(minorVerified)).toMatchObject({
+      status: 'verified',
+      verification: { audit: 'surveillance', auditId: surveillance.recordId },
+    });
+    // The evidence is part of the verification's body: the finding's record in the database has it.
+    expect(await storedFinding(minorVerified)).toMatchObject({
       status: 'verified',
       verification: {
         audit: 'surveillance',
@@ -477,11 +491,11 @@ test('a three-year certification cycle with its audits, nonconformities and dead
       },
     });
     // The other stage-2 minor NC was not verified at this audit: it is now a major NC of it.
-    const escalated = rec.finding(minorEscalated);
+    const escalated = store.finding(minorEscalated);
     expect(escalated?.status).toBe('superseded');
     const newMajor = escalated?.track?.escalatedTo as string;
     expect(newMajor).toMatch(/^F-\d+$/);
-    expect(rec.finding(newMajor)).toMatchObject({
+    expect(store.finding(newMajor)).toMatchObject({
       grade: 'major_nc',
       audit: 'surveillance',
       requirementId: '9.1',
@@ -561,7 +575,7 @@ test('a three-year certification cycle with its audits, nonconformities and dead
     expect(Date.parse(cycle2.certificate?.expiresOn as string)).toBe(
       addDuration(addDuration(decisionMs, 'P3Y'), 'P3Y'),
     );
-    expect(rec.transitions.map((t) => t.to)).toEqual([
+    expect(store.transitions.map((t) => t.to)).toEqual([
       'SCOPING',
       'GAP_ANALYSIS',
       'IMPLEMENTATION',
@@ -606,9 +620,10 @@ test('a three-year certification cycle with its audits, nonconformities and dead
       ['auditProgrammeOnTrack', 'no internal audit programme planned for cycle 2'],
     ]);
     for (const closed of [internalMinor, internalMajor, timelyMajor, minorVerified, newMajor]) {
-      expect(rec.finding(closed)?.status).toBe('verified');
+      expect(store.finding(closed)?.status).toBe('verified');
     }
-    for (const closed of [lateMajor, minorEscalated]) expect(rec.finding(closed)?.status).toBe('superseded');
+    for (const closed of [lateMajor, minorEscalated])
+      expect(store.finding(closed)?.status).toBe('superseded');
 
     // History stays bounded: each cycle is its own run.
     const run1 = await temporal.env.client.workflow
@@ -619,4 +634,5 @@ test('a three-year certification cycle with its audits, nonconformities and dead
     expect(events).toBeLessThan(2000);
     await latest().terminate('test over');
   });
+  await store.close();
 });
