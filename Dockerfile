@@ -12,8 +12,12 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# tsc, then the prebuilt workflow bundle (dist/workflow-bundle.js, see scripts/build-workflow-bundle.ts).
-RUN npm run build && test -s dist/workflow-bundle.js
+# tsc, then the templates the code reads at run time (scripts/copy-assets.ts) and the prebuilt
+# workflow bundle (dist/workflow-bundle.js, see scripts/build-workflow-bundle.ts): the runtime
+# image gets dist/ and nothing else of the sources.
+RUN npm run build && test -s dist/workflow-bundle.js \
+ && test -s dist/services/mail/templates/approval.html.hbs \
+ && test -s dist/api/approval-pages/templates/confirm.html.hbs
 RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime

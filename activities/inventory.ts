@@ -14,7 +14,7 @@ import { summariseScan, type ScanSummary } from '../domain/inventory/types';
 import { failPoint } from '../infra/fail-points';
 import { entriesToObservations, parseInventoryImport } from '../services/inventory/import';
 import { resolveScanPath } from '../services/inventory/paths';
-import { mapInOrder } from '../services/inventory/in-order';
+import { mapInOrder } from '../services/inventory/map-in-order';
 import { SCAN_CONCURRENCY, scanFile } from '../services/inventory/scanner';
 import { findingsToObservations } from '../domain/inventory/systems';
 import {

@@ -12,7 +12,7 @@ import { InventoryRepository } from '../db/inventory-repository';
 import { ReportRepository } from '../db/report-repository';
 import { ProgrammeRepository } from '../db/repository';
 import { TemporalAnalysisGateway } from './analysis-gateway';
-import { guarded } from './dependencies';
+import { guarded } from './dependency-errors';
 import type { Route } from './route';
 import { inventoryRoutes } from './routes/inventory';
 import { reportRoutes, reportsOnInput } from './routes/reports';

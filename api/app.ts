@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { ANONYMOUS, type Actor } from '../domain/roles';
 import { createAuthGuard, type Authenticator, type RateLimitSetting } from './auth';
-import { guarded } from './dependencies';
+import { guarded } from './dependency-errors';
 import { toProblem } from './errors';
 import {
   acceptsIdempotencyKey,

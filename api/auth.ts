@@ -10,7 +10,7 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
 import type { Actor, Role, RouteAccess } from '../domain/roles';
-import { DependencyError } from './dependencies';
+import { DependencyError } from './dependency-errors';
 import { HttpProblem } from './problem';
 
 /** Resolves a presented bearer credential to its holder; undefined when it is not a valid key. */

@@ -1,6 +1,6 @@
 /** Maps anything thrown while handling a request to the problem the client receives. */
 import { ConflictError, NotFoundError } from './programme-gateway';
-import { DependencyError } from './dependencies';
+import { DependencyError } from './dependency-errors';
 import { HttpProblem } from './problem';
 import { isDuplicateError } from './store';
 import { bodyParserProblem } from './validate';

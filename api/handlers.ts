@@ -16,7 +16,7 @@ import {
 } from '../domain/schemas';
 import type { InputAccepted, ProgrammeWork, WorkflowProblem } from '../domain/views';
 import { ConflictError, NotFoundError, type LiveProgramme } from './programme-gateway';
-import { DependencyError, withTimeout } from './dependencies';
+import { DependencyError, withTimeout } from './dependency-errors';
 import { HttpProblem, issuesToFieldErrors, validationProblem } from './problem';
 import type {
   Accepted,
@@ -28,7 +28,13 @@ import type {
 } from './responses';
 import type { RoadmapTask } from '../domain/records';
 import type { HandlerContext, Reply } from './route';
-import type { ArtefactRow, IdentifiedRow, ProgrammeFilter, ProgrammeRow, ProgrammeStore } from './store';
+import type {
+  ArtefactInStore,
+  IdentifiedRow,
+  ProgrammeFilter,
+  ProgrammeInStore,
+  ProgrammeStore,
+} from './store';
 
 interface IdParams {
   params: { id: string };
@@ -39,7 +45,10 @@ const ok = (body: unknown): Reply => ({ status: 200, body });
 export const programmePath = (id: string): string => `/programmes/${encodeURIComponent(id)}`;
 
 /** Every programme-scoped route checks the store first, so an unknown id is a 404 before any gateway call. */
-export async function requireProgramme(store: ProgrammeStore, programmeId: string): Promise<ProgrammeRow> {
+export async function requireProgramme(
+  store: ProgrammeStore,
+  programmeId: string,
+): Promise<ProgrammeInStore> {
   const row = await store.getProgramme(programmeId);
   if (!row) throw new HttpProblem('not-found', `No programme with id ${programmeId}.`);
   return row;
@@ -50,7 +59,7 @@ function toIso(value: string | Date | null | undefined): string | null {
   return value instanceof Date ? value.toISOString() : value;
 }
 
-function toSummary(row: ProgrammeRow): z.input<typeof ProgrammeSummary> {
+function toSummary(row: ProgrammeInStore): z.input<typeof ProgrammeSummary> {
   return {
     id: row.programmeId,
     workflowId: row.workflowId,
@@ -275,7 +284,7 @@ export function oneOf<P extends { id: string }>(
 }
 
 /** Stores may keep every version; the collection shows the latest of each (kind, key). */
-export function latestVersions<T extends ArtefactRow>(rows: readonly T[]): T[] {
+export function latestVersions<T extends ArtefactInStore>(rows: readonly T[]): T[] {
   const latest = new Map<string, T>();
   for (const row of rows) {
     const id = JSON.stringify([row.kind, row.key]);

@@ -18,7 +18,7 @@ import type {
   IdempotencyStore,
   StoredResponse,
 } from '../db/idempotency-repository';
-import { guarded } from './dependencies';
+import { guarded } from './dependency-errors';
 import { HttpProblem } from './problem';
 import type { Reply, RouteMeta, UploadedFile } from './route';
 

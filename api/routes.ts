@@ -29,7 +29,7 @@ import {
 import { CONTRIBUTES, OPERATES, READERS, STEERS, type RouteAccess } from '../domain/roles';
 import { certificateHistory } from '../domain/certificate-history';
 import * as h from './handlers';
-import * as ops from './operations';
+import * as raw from './raw-reply-handlers';
 import {
   ArtefactKindParams,
   ArtefactQuery,
@@ -573,7 +573,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       body: NoBody,
       responseContentType: 'text/plain; version=0.0.4',
       success: { status: 200, description: 'Metrics', schema: r.PrometheusText },
-      handle: ops.getMetrics,
+      handle: raw.getMetrics,
     }),
     defineRoute({
       method: 'get',
@@ -588,7 +588,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       usesDependencies: false,
       responseContentType: 'application/xml',
       success: { status: 200, description: 'BPMN 2.0 XML', schema: r.BpmnXml },
-      handle: ops.getProcessBpmn,
+      handle: raw.getProcessBpmn,
     }),
     defineRoute({
       method: 'get',
@@ -602,7 +602,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       body: NoBody,
       responseContentType: 'image/svg+xml',
       success: { status: 200, description: 'SVG image', schema: r.SvgImage },
-      handle: ops.getProgrammeDiagram('svg'),
+      handle: raw.getProgrammeDiagram('svg'),
     }),
     defineRoute({
       method: 'get',
@@ -616,7 +616,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       body: NoBody,
       responseContentType: 'text/html',
       success: { status: 200, description: 'HTML page', schema: r.HtmlPage },
-      handle: ops.getProgrammeDiagram('html'),
+      handle: raw.getProgrammeDiagram('html'),
     }),
   ];
 }

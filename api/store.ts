@@ -1,8 +1,9 @@
 /**
  * The read model the HTTP layer needs, and nothing more. `db/repository.ts` satisfies it
  * structurally; keeping it narrow lets the routes be tested against an in-memory fake.
- * Row types name only the fields the API reads: everything else a row carries is passed
- * through to the client as stored.
+ * The record types name only the fields the API reads: everything else a record carries is
+ * passed through to the client as stored. They describe what the repository returns
+ * (`StoredProgramme`, `StoredArtefact` in db/mappers.ts), not the table rows of db/entities.ts.
  */
 import type { BodyRef, FactsPage, ProgrammeRecord } from '../domain/contracts/persistence';
 import type { Certificate } from '../domain/views';
@@ -12,7 +13,8 @@ export interface NewProgrammeRow extends ProgrammeRecord {
   createdAt: string;
 }
 
-export interface ProgrammeRow {
+/** A programme as the database last recorded it (the live state comes from its workflow). */
+export interface ProgrammeInStore {
   programmeId: string;
   organisation: string;
   name: string;
@@ -39,7 +41,7 @@ export interface ProgrammeFilter {
 }
 
 export interface ProgrammePage {
-  items: ProgrammeRow[];
+  items: ProgrammeInStore[];
   total: number;
 }
 
@@ -50,7 +52,8 @@ export interface IdentifiedRow {
   id: string;
 }
 
-export interface ArtefactRow {
+/** A stored artefact version: which artefact, and which version of it. */
+export interface ArtefactInStore {
   kind: string;
   key: string;
   version: number;
@@ -60,18 +63,18 @@ export interface ProgrammeStore {
   /** @throws an error named 'DuplicateError' when the id is taken */
   insertProgramme(row: NewProgrammeRow): Promise<unknown>;
   deleteProgramme(programmeId: string): Promise<unknown>;
-  getProgramme(programmeId: string): Promise<ProgrammeRow | null | undefined>;
+  getProgramme(programmeId: string): Promise<ProgrammeInStore | null | undefined>;
   listProgrammes(filter: ProgrammeFilter): Promise<ProgrammePage>;
   listTransitions(programmeId: string): Promise<StoredRecord[]>;
   listAssessments(programmeId: string, cycle?: number): Promise<StoredRecord[]>;
   listTasks(programmeId: string): Promise<IdentifiedRow[]>;
-  listArtefacts(programmeId: string, kind?: string): Promise<ArtefactRow[]>;
+  listArtefacts(programmeId: string, kind?: string): Promise<ArtefactInStore[]>;
   getArtefact(
     programmeId: string,
     kind: string,
     key: string,
     version?: number,
-  ): Promise<ArtefactRow | null | undefined>;
+  ): Promise<ArtefactInStore | null | undefined>;
   listAudits(programmeId: string): Promise<IdentifiedRow[]>;
   listFindings(programmeId: string): Promise<IdentifiedRow[]>;
   listDecisions(programmeId: string): Promise<StoredRecord[]>;

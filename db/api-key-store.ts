@@ -8,7 +8,7 @@ import { EntitySchema, IsNull, type DataSource } from 'typeorm';
 import { ROLES, type Role } from '../domain/roles';
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 export interface ApiKeyRow {
   id: string;

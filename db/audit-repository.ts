@@ -7,7 +7,7 @@ import { linkEvent, type AuditDraft, type AuditEvent, type AuditHead } from '../
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
 import { isDuplicateKeyError } from './errors';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 export const AUDIT_ENTITY = 'AuditEvent';
 

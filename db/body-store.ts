@@ -10,7 +10,7 @@ import type { BodyPath, BodyRef } from '../domain/contracts/persistence';
 import { fingerprint } from '../domain/fingerprint';
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 export const BODY_ENTITY = 'InputBody';
 

@@ -6,7 +6,7 @@ import { EntitySchema, type DataSource, type EntityManager } from 'typeorm';
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
 import { isDuplicateKeyError } from './errors';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 export interface EvidenceRecord {
   programmeId: string;

@@ -8,7 +8,7 @@ import { EntitySchema, LessThan, type DataSource } from 'typeorm';
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
 import { isDuplicateKeyError } from './errors';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 /** The reply a handler gave, enough to send it again: status, body, Location, ETag, media type. */
 export interface StoredResponse {

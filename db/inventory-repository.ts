@@ -19,7 +19,7 @@ import type {
 import type { DatabaseKind } from './database-url';
 import { ENTITY, entityColumns, type ArtefactRow } from './entities';
 import { DuplicateError, isDuplicateKeyError } from './errors';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 export type { ScanOutcome } from '../domain/inventory/types';
 

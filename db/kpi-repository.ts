@@ -4,7 +4,7 @@ import type { KpiSnapshot } from '../domain/kpis/snapshot';
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
 import { isDuplicateKeyError } from './errors';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 export type { KpiSnapshot };
 

@@ -8,7 +8,7 @@ import { addDuration } from '../domain/durations';
 import { STEPS, type ApprovalDef } from '../domain/process-model';
 import type { ArtefactKind } from '../domain/vocabulary';
 import { ENTITY, type ArtefactRow, type DecisionRow, type ProgrammeRow } from './entities';
-import { sqliteQueueFor } from './serial';
+import { sqliteQueueFor } from './serial-queue';
 
 export interface OpsSnapshot {
   programmes: { stage: string; status: string; count: number }[];

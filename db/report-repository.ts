@@ -13,7 +13,7 @@ import type {
 import type { DatabaseKind } from './database-url';
 import { entityColumns } from './entities';
 import { DuplicateError, isDuplicateKeyError } from './errors';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 interface ReportRow {
   programmeId: string;

@@ -51,7 +51,7 @@ import {
   type StoredDecision,
   type StoredProgramme,
 } from './mappers';
-import { sqliteQueueFor, type SerialQueue } from './serial';
+import { sqliteQueueFor, type SerialQueue } from './serial-queue';
 
 export type {
   ArtefactSummary,

@@ -110,7 +110,8 @@ export const ProgrammeConfig = z
     // Optional rather than defaulted, like the settings above: domain/gap-scoring.ts applies
     // the defaults, so programmes started before these existed score the same way.
     gapScoring: GapScoringConfig.optional().meta({
-      description: 'How gaps are scored and ordered on the roadmap (defaults in README)',
+      description:
+        'How gaps are scored and ordered on the roadmap (defaults in docs/inventory-and-reports.md)',
     }),
     impactAssessmentDue: IsoDuration.optional().meta({
       description:

@@ -8,7 +8,9 @@
 import type { RecordChanges } from './contracts/persistence';
 import { addDurationIso } from './durations';
 import { fingerprint } from './fingerprint';
-import type { ProgrammeFacts, SystemFact, TaskFact } from './facts';
+import type { DiscoveredSystemFact, ProgrammeFacts, SystemFact, TaskFact } from './facts';
+
+export type { DiscoveredSystemFact } from './facts';
 import type { StepContext } from './queries';
 
 export const IMPACT_ASSESSMENT_REQUIREMENT = '8.4';
@@ -17,13 +19,6 @@ export const DEFAULT_IMPACT_ASSESSMENT_DUE = 'P30D';
 /** A scan or import found AI systems in scope; the stage reads them from the scan's record. */
 export interface DiscoveryEvent {
   scanId: string;
-}
-
-/** What the stage needs of a system a scan found. */
-export interface DiscoveredSystemFact {
-  id: string;
-  name: string;
-  owner?: string;
 }
 
 /** The task that opens for a system found in scope. */

@@ -32,6 +32,13 @@ export interface ScopePeople {
   topManagement: Person;
 }
 
+/** What the stage needs of a system a scan found. */
+export interface DiscoveredSystemFact {
+  id: string;
+  name: string;
+  owner?: string;
+}
+
 export interface SystemFact {
   /** Listed in the current scope: whether it lies inside the AIMS scope. */
   scope?: { inScope: boolean };

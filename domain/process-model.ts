@@ -1,7 +1,8 @@
 /**
  * The certification journey as data. The programme workflow walks these steps; the stage
  * workflow enforces each step's inputs, approvals, exit gates and deadlines through the pure
- * engine in engine.ts. Change the journey here, and README's diagram with `npm run diagram`.
+ * engine in engine.ts. Change the journey here, then its diagram in docs/certification-cycle.md
+ * with `npm run diagram`.
  */
 import type {
   ApproverRole,

@@ -108,7 +108,7 @@ export interface AppConfig {
   mail: MailConfig;
   /** Inventory scans: where they may read, and how much. */
   scan: ScanConfig;
-  /** Rate limits and proxy trust of the API (see README, Security). */
+  /** Rate limits and proxy trust of the API (docs/security.md, Rate limits). */
   security: SecurityConfig;
   /** How long the API remembers an Idempotency-Key and the response it gave. */
   idempotencyKeyTtlSeconds: number;
@@ -133,7 +133,7 @@ export interface ScanConfig {
   maxFiles: number;
 }
 
-/** Approval and notice mail (see README, Mail). */
+/** Approval and notice mail (docs/approvals.md, Mail configuration). */
 export interface MailConfig {
   /** Undefined: messages are written to `outboxDir` as .eml files. */
   smtpUrl?: string;
@@ -145,7 +145,7 @@ export interface MailConfig {
   approvalSecret?: string;
 }
 
-/** Worker concurrency, cache and shutdown settings (see README, Operations). */
+/** Worker concurrency, cache and shutdown settings (docs/operations.md, Scaling workers). */
 export interface WorkerTuning {
   maxConcurrentActivities: number;
   maxConcurrentWorkflowTasks: number;

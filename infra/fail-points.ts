@@ -14,7 +14,8 @@
  * - `pause` waits until the file `<dir>/<name>.release` exists, then carries on: the test
  *   changes the world meanwhile (e.g. stops the database) and then lets the activity continue.
  *
- * Nothing here runs in production unless those variables are set; README, Fault tolerance.
+ * Nothing here runs in production unless those variables are set (docs/operations.md, Fault
+ * tolerance).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -17,6 +17,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import pino from 'pino';
+import { describeDatabase } from '../db/database-url';
 import { ConfigError, loadConfig, type AppConfig } from '../infra/config';
 import { bootstrapAdminKey } from './api-keys';
 import {
@@ -52,12 +53,6 @@ function temporalLogLevel(level: AppConfig['logLevel']): TemporalLogLevel {
     case 'silent':
       return 'never';
   }
-}
-
-/** The database URL without its password, for display. */
-function redactUrl(url: string): string {
-  const match = /^([a-z]+:\/\/[^:/@]*:)([^@]*)(@.*)$/i.exec(url);
-  return match ? `${match[1]}****${match[3]}` : url;
 }
 
 function displayHost(host: string): string {
@@ -181,7 +176,7 @@ class Launcher {
       `  API          ${apiUrl}`,
       `  Temporal UI  ${uiUrl ?? '(external Temporal server; see its own Web UI)'}`,
       `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
-      `  Database     ${redactUrl(config.databaseUrl)}`,
+      `  Database     ${describeDatabase(config.databaseUrl).label}`,
       `  Mail outbox  ${outbox}`,
       ...(firstKey
         ? [

@@ -185,7 +185,11 @@ export class ApprovalDesk extends ConcurrentLoop {
         current.status = 'superseded';
         current.note = `replaced: version ${version} was submitted`;
       }
-      if (decided) continue;
+      if (decided) {
+        // Decided before it settled (changes requested at once): nothing is left to wait for.
+        this.settling.delete(def.gate);
+        continue;
+      }
       if (ARTEFACTS[def.artefact].settles) {
         const settling = this.settling.get(def.gate);
         if (!settling || settling.version !== version) {
@@ -379,7 +383,8 @@ export class ApprovalDesk extends ConcurrentLoop {
       validator: (args: { gate: string }) => rejectWith(ready().resendRejection(args)),
     });
     setHandler(reassignApprovalUpdate, (args) => Promise.resolve(ready().reassign(args)), {
-      validator: (args: ReassignApprovalBody & { gate: string }) => rejectWith(ready().reassignRejection(args)),
+      validator: (args: ReassignApprovalBody & { gate: string }) =>
+        rejectWith(ready().reassignRejection(args)),
     });
   }
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ADMINISTERS, ROLES } from '../../domain/roles';
 import type { ApiKeyStore } from '../../db/api-key-store';
-import { guarded } from '../dependencies';
+import { guarded } from '../dependency-errors';
 import { HttpProblem } from '../problem';
 import { defineRoute, type Route } from '../route';
 import { NoBody, NoParams, NoQuery } from '../validate';

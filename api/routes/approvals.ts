@@ -31,12 +31,12 @@ import { confirmPage, problemPage, resultPage, type LinkProblem } from '../appro
 import { verifyToken, type ApprovalTokenPayload } from '../../services/approval-links/tokens';
 import { approvalFormProtection } from '../approval-form';
 import { problemRateLimit, type RateLimitSetting } from '../auth';
-import { DependencyError, guarded } from '../dependencies';
+import { DependencyError, guarded } from '../dependency-errors';
 import { programmePath, requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';
 import { ConflictError, NotFoundError, type ApprovalGateway } from '../programme-gateway';
 import { defineRoute, type HandlerContext, type Reply, type Route } from '../route';
-import type { ProgrammeRow } from '../store';
+import type { ProgrammeInStore } from '../store';
 import { NoBody, NoQuery } from '../validate';
 
 const TAG = 'Approvals by e-mail';
@@ -157,7 +157,7 @@ function conflictPage(err: ConflictError, organisation: string): Reply {
 
 interface OpenLink {
   token: ApprovalTokenPayload;
-  programme: ProgrammeRow;
+  programme: ProgrammeInStore;
   request: ApprovalRequestView;
 }
 

@@ -11,13 +11,13 @@
  * a crash writes the same rows again and nothing twice.
  */
 import type { AuditHead } from '../audit-chain';
-import type { DiscoveredSystemFact } from '../discoveries';
 import type {
   AssessmentFact,
   FactEntry,
   ProgrammeScalars,
   AuditFact,
   CertificateFact,
+  DiscoveredSystemFact,
   DocumentFact,
   FindingFact,
   PolicyFact,

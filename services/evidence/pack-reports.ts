@@ -11,8 +11,7 @@ import {
   type ReportGeneratorDeps,
 } from '../reports/generator';
 import type { ReportRepository } from '../../db/report-repository';
-import type { ReportFormat, ReportKind } from '../../domain/report-kinds';
-import { REPORT_TITLES } from '../../domain/report-kinds';
+import { REPORT_KINDS, REPORTS, type ReportFormat, type ReportKind } from '../../domain/report-kinds';
 
 export interface PackReportFile {
   kind: ReportKind;
@@ -29,38 +28,23 @@ export interface PackReports {
   current(programmeId: string): Promise<PackReportFile[]>;
 }
 
-/** Programme-wide reports, in the order the pack lists them. */
-const KINDS: ReportKind[] = [
-  'soa',
-  'risk-treatment-plan',
-  'gap-analysis',
-  'inventory',
-  'internal-audit',
-  'management-review',
-];
+/** Every kind, in the order the pack lists them. */
+const KINDS = [...REPORT_KINDS].sort((a, b) => REPORTS[a].packOrder - REPORTS[b].packOrder);
 const FORMATS: ReportFormat[] = ['pdf', 'json'];
-
-export const REPORT_SUPPORTS: Readonly<Record<ReportKind, readonly string[]>> = {
-  soa: ['6.1.3'],
-  'risk-treatment-plan': ['6.1.3', '8.3'],
-  'impact-assessment': ['6.1.4', '8.4'],
-  'gap-analysis': [],
-  inventory: [],
-  'internal-audit': ['9.2.1', '9.2.2', '10.2'],
-  'management-review': ['9.3.1', '9.3.2', '9.3.3'],
-};
 
 export function packReports(deps: ReportGeneratorDeps & { reports: ReportRepository }): PackReports {
   const generator = createReportGenerator(deps);
   return {
     async current(programmeId) {
-      const assessed = await deps.programmes.listArtefacts(programmeId, 'impactAssessment');
-      const wanted: { kind: ReportKind; key: string }[] = [
-        ...KINDS.map((kind) => ({ kind, key: '' })),
-        ...[...new Set(assessed.map((a) => a.key))]
-          .sort()
-          .map((key) => ({ kind: 'impact-assessment' as const, key })),
-      ];
+      // One report per programme (the latest cycle's, for a kind kept per cycle), or one per AI system with a record.
+      const keysOf = async (kind: ReportKind): Promise<string[]> => {
+        const keying = REPORTS[kind].key;
+        if (keying.per !== 'aiSystem') return [''];
+        const records = await deps.programmes.listArtefacts(programmeId, keying.input);
+        return [...new Set(records.map((a) => a.key))].sort();
+      };
+      const keys = await Promise.all(KINDS.map(keysOf));
+      const wanted = KINDS.flatMap((kind, i) => keys[i].map((key) => ({ kind, key })));
       const files: PackReportFile[] = [];
       for (const { kind, key } of wanted) {
         let version: number;
@@ -79,8 +63,8 @@ export function packReports(deps: ReportGeneratorDeps & { reports: ReportReposit
             version,
             format,
             content: file.content,
-            title: `${REPORT_TITLES[kind]}${key ? ` ${key}` : ''}, version ${version} (${format.toUpperCase()})`,
-            supports: [...REPORT_SUPPORTS[kind]],
+            title: `${REPORTS[kind].title}${key ? ` ${key}` : ''}, version ${version} (${format.toUpperCase()})`,
+            supports: [...REPORTS[kind].supports],
           });
         }
       }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { mapInOrder } from './in-order';
+import { mapInOrder } from './map-in-order';
 import { HEADER_BYTES, matchesFormat } from './magic';
 import { parseManifest } from './manifests';
 import {

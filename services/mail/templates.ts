@@ -4,8 +4,9 @@
  * (`<name>.html.hbs`). HTML is escaped by Handlebars; text and subjects are not (they are not
  * HTML), and subjects are flattened to one line.
  *
- * Templates ship as source files: compiled code in dist/ finds them beside its own folder or,
- * failing that, in the same folder of the source tree.
+ * Templates are not TypeScript, so tsc leaves them out of dist/: `npm run build` copies them
+ * there (scripts/copy-assets.ts), and compiled code finds them beside its own folder or, failing
+ * that, in the same folder of the source tree.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,8 +15,8 @@ import Handlebars from 'handlebars';
 type Render = (data: object) => string;
 
 /**
- * The `templates` folder beside the calling module (`moduleDir` is its __dirname): in the source
- * tree directly, and for code compiled into dist/ the same folder of the source tree.
+ * The `templates` folder beside the calling module (`moduleDir` is its __dirname); for code
+ * compiled into dist/ without its copy, the same folder of the source tree.
  */
 export function resolveTemplateDir(moduleDir: string): string {
   const sourceDir = moduleDir.replace(`${path.sep}dist${path.sep}`, path.sep);

@@ -11,7 +11,7 @@ import type { AuditRecord, Finding } from '../../domain/records';
 import type { ReviewInputs } from '../../domain/kpis/management-review-inputs';
 import type { ReportDocument, ReportStamp, Section, Table } from './document';
 import { baseFacts, identity } from './document-header';
-import { CYCLE_KEY, REPORT_TITLES } from '../../domain/report-kinds';
+import { CYCLE_KEY, REPORTS } from '../../domain/report-kinds';
 import type { Approval, Header, StoredArtefactLike } from './model-parts';
 
 /** An evidence register entry as the audit reports cite it. */
@@ -544,7 +544,7 @@ export function internalAuditDocument(
     },
   ];
   return {
-    title: REPORT_TITLES['internal-audit'],
+    title: REPORTS['internal-audit'].title,
     subtitle: `${m.header.organisation}: ${m.header.programme}, cycle ${m.cycle}`,
     facts: baseFacts(m.header, stamp),
     sections,
@@ -654,7 +654,7 @@ export function managementReviewDocument(m: ManagementReviewModel, stamp: Report
     { heading: 'Outputs: decisions, resources and owners', table: outputs },
   ];
   return {
-    title: REPORT_TITLES['management-review'],
+    title: REPORTS['management-review'].title,
     subtitle: `${m.header.organisation}: ${m.header.programme}, review of ${day(m.review.heldOn)}`,
     facts: baseFacts(m.header, stamp),
     sections,

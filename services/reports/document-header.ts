@@ -1,6 +1,6 @@
 /** What every report document opens with: the programme facts and the report's identity. */
 import type { ReportStamp } from './document';
-import { REPORT_TITLES, type ReportKind } from '../../domain/report-kinds';
+import { REPORTS, type ReportKind } from '../../domain/report-kinds';
 import type { Header } from './model-parts';
 
 export function baseFacts(h: Header, stamp: ReportStamp): [string, string][] {
@@ -17,7 +17,7 @@ export function identity(kind: ReportKind, key: string, h: Header, stamp: Report
   return {
     kind,
     key,
-    title: REPORT_TITLES[kind],
+    title: REPORTS[kind].title,
     programmeId: h.programmeId,
     version: stamp.version,
     generatedAt: stamp.generatedAt,

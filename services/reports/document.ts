@@ -1,7 +1,7 @@
 /**
  * A report as the renderers see it: sections for the PDF, sheets for the XLSX, one table for
  * the CSV and the structured data for the JSON. Each report kind builds one of these from its
- * model (model.ts); the renderers know nothing about ISO 42001.
+ * model (kinds/); the renderers know nothing about ISO 42001.
  */
 
 export type Cell = string | number | boolean | null;

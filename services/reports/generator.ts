@@ -25,7 +25,8 @@ import { buildInventoryView } from '../../domain/inventory/view';
 import { toDocument } from './documents';
 import type { AuditRecord } from '../../domain/records';
 import { cycleOfStepKey } from '../../domain/queries';
-import { CONTENT_TYPES, CYCLE_KEY, FORMATS_OF, type ReportVersionSummary } from '../../domain/report-kinds';
+import { CONTENT_TYPES, CYCLE_KEY, REPORTS, type ReportVersionSummary } from '../../domain/report-kinds';
+import { reportBuilder } from './kinds';
 import { artefactVersionOf, buildModel, ReportUnavailableError, type ReportSources } from './models';
 
 export { ReportUnavailableError } from './models';
@@ -49,8 +50,6 @@ export interface ReportGeneratorDeps {
    */
   heartbeat?: () => void;
 }
-
-const AUDIT_REPORTS = new Set(['internal-audit', 'management-review']);
 
 /** The cycle an internal audit report covers: the one its key names, else the latest with an internal audit. */
 function reportedCycle(key: string, audits: readonly AuditRecord[]): number {
@@ -112,7 +111,8 @@ export async function gatherSources(
   const programme = await programmes.getProgramme(input.programmeId);
   if (!programme) throw new ReportUnavailableError(`no programme ${input.programmeId}`);
   const artefact = (kind: string, key = '') => programmes.getArtefact(input.programmeId, kind, key);
-  const auditReport = AUDIT_REPORTS.has(input.kind);
+  const reads = new Set(reportBuilder(input.kind).reads);
+  const auditReport = reads.has('auditRecords');
   const [assessments, tasks, decisions, scope, soa, riskTreatmentPlan, impactAssessment, systems] =
     await Promise.all([
       programmes.listAssessments(input.programmeId),
@@ -121,7 +121,7 @@ export async function gatherSources(
       artefact('scope'),
       artefact('soa'),
       artefact('riskTreatmentPlan'),
-      input.kind === 'impact-assessment' ? artefact('impactAssessment', input.key) : Promise.resolve(null),
+      reads.has('impactAssessment') ? artefact('impactAssessment', input.key) : Promise.resolve(null),
       inventory.listSystems(input.programmeId),
     ]);
   const [audits, findings, evidence, managementReview] = auditReport
@@ -134,11 +134,11 @@ export async function gatherSources(
     : [undefined, undefined, undefined, null];
   // The audit programme of the cycle reported on (stored per cycle, key c<n>).
   const auditProgramme =
-    input.kind === 'internal-audit' && audits
+    reads.has('auditProgramme') && audits
       ? await artefact('auditProgramme', `c${reportedCycle(input.key, audits)}`)
       : null;
   const reviewInputs =
-    input.kind === 'management-review' && managementReview
+    reads.has('reviewInputs') && managementReview
       ? await reviewInputsFor(deps, input.programmeId, managementReview)
       : undefined;
   return {
@@ -201,7 +201,7 @@ export function createReportGenerator(deps: ReportGeneratorDeps): ReportGenerato
       const stamp = { version: (latest?.version ?? 0) + 1, generatedAt: new Date(at).toISOString() };
       const document = toDocument(model, stamp, input.key);
       const files = await Promise.all(
-        FORMATS_OF[input.kind].map(async (format) => {
+        REPORTS[input.kind].formats.map(async (format) => {
           const content = await renderReport(document, format, stamp);
           heartbeat();
           return {

@@ -29,11 +29,11 @@ import {
   type FindingFact,
   type TaskFact,
 } from '../../domain/facts';
-import { fingerprint } from '../../domain/fingerprint';
+import { fingerprint, sha256Hex } from '../../domain/fingerprint';
 import type { AssessmentRecord, AuditRecord, Finding, RoadmapTask } from '../../domain/records';
 import { ProgrammeConfig } from '../../domain/schemas';
 import type { Certificate } from '../../domain/views';
-import { canonicalJson, sha256Hex } from '../../db/canonical-json';
+import { canonicalJson } from '../../db/canonical-json';
 import { BodyMissingError, BodyStore, buildBodyEntity } from '../../db/body-store';
 import { createDataSource, describeDatabase, openDatabase } from '../../db/data-source';
 import { parseDatabaseUrl } from '../../db/database-url';

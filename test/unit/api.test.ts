@@ -23,11 +23,11 @@ import {
 import { buildRoutes } from '../../api/routes';
 import { MemoryApiKeys } from '../support/api-keys';
 import type {
-  ArtefactRow,
+  ArtefactInStore,
   IdentifiedRow,
   NewProgrammeRow,
   ProgrammeFilter,
-  ProgrammeRow,
+  ProgrammeInStore,
   ProgrammeStore,
 } from '../../api/store';
 
@@ -50,7 +50,7 @@ const stageView: StageView = {
   overdue: false,
 };
 
-function storedProgramme(id: string): ProgrammeRow {
+function storedProgramme(id: string): ProgrammeInStore {
   return {
     programmeId: id,
     organisation: 'Acme',
@@ -70,9 +70,9 @@ function storedProgramme(id: string): ProgrammeRow {
 }
 
 function makeFakes() {
-  const rows = new Map<string, ProgrammeRow>([[PID, storedProgramme(PID)]]);
+  const rows = new Map<string, ProgrammeInStore>([[PID, storedProgramme(PID)]]);
   const tasks: IdentifiedRow[] = [{ id: 'T-1' }];
-  const artefacts: ArtefactRow[] = [
+  const artefacts: ArtefactInStore[] = [
     { kind: 'scope', key: '', version: 1 },
     { kind: 'scope', key: '', version: 2 },
     { kind: 'policy', key: 'POL-1', version: 1 },

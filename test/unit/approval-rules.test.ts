@@ -5,7 +5,7 @@
  * OpenAPI document.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson as dbCanonicalJson, sha256Hex as dbSha256 } from '../../db/canonical-json';
+import { canonicalJson as dbCanonicalJson } from '../../db/canonical-json';
 import { buildOpenApiDocument } from '../../api/openapi';
 import { approvalRoutes } from '../../api/routes/approvals';
 import { buildRoutes } from '../../api/routes';
@@ -61,7 +61,9 @@ describe('artefact fingerprint', () => {
     ];
     for (const body of bodies) {
       expect(canonicalJson(body)).toBe(dbCanonicalJson(body));
-      expect(fingerprint(body)).toBe(dbSha256(dbCanonicalJson(body)));
+      expect(fingerprint(body)).toBe(
+        createHash('sha256').update(dbCanonicalJson(body), 'utf8').digest('hex'),
+      );
     }
     expect(fingerprint({ a: 1, b: 2 })).toBe(fingerprint({ b: 2, a: 1 }));
   });

@@ -10,7 +10,7 @@ import { createApp } from '../../api/app';
 import { createApiMetrics, type OpsSource } from '../../api/metrics';
 import { MemoryApiKeys } from '../support/api-keys';
 import { NotFoundError, type LiveProgramme, type ProgrammeGateway } from '../../api/programme-gateway';
-import type { ProgrammeRow, ProgrammeStore } from '../../api/store';
+import type { ProgrammeInStore, ProgrammeStore } from '../../api/store';
 import type { OpsSnapshot } from '../../db/ops-stats';
 
 const PID = '5b0c2f7e-2f4e-4f6a-9a53-0c1d2e3f4a5b';
@@ -18,7 +18,7 @@ const keys = MemoryApiKeys.withRoleKeys();
 /** An admin key: it may call every route these tests exercise. */
 const AUTH = { headers: keys.header('admin') };
 
-const row: ProgrammeRow = {
+const row: ProgrammeInStore = {
   programmeId: PID,
   organisation: 'Acme <Ltd>',
   name: 'AIMS',

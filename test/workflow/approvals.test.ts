@@ -2,7 +2,8 @@
  * Approval requests on the time-skipping server: reminders at the configured interval,
  * escalation up the ladder, expiry marking the gate overdue, reassignment and new versions
  * superseding old links, k-of-n quorum with segregation of duties, and the notice mails.
- * Mail activities are mocked (as only workflow tests may) and record what would be sent.
+ * Mail activities are mocked (as only workflow tests may) and record what would be sent; the
+ * persistence activities are the real ones over an in-memory SQLite database.
  */
 import { randomUUID } from 'node:crypto';
 import { idleKpiActivities } from '../support/kpi-activities';
@@ -10,19 +11,18 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import type { PersistenceActivities, DomainRecords } from '../../domain/contracts/persistence';
 import type { ApprovalMail, NoticeMail, NotificationActivities } from '../../domain/contracts/notifications';
-import type { ApprovalRequestView } from '../../domain/approvals';
-import { ProgrammeConfig, type StageInput } from '../../domain/schemas';
+import type { ApprovalRequestView, DecisionInput } from '../../domain/approvals';
+import { ProgrammeConfig, StageInput } from '../../domain/schemas';
 import { AimsOverdue } from '../../domain/search-attributes';
-import type { DecisionInput, ProgrammeView, StageView, StepId } from '../../domain/types';
+import type { ProgrammeView, StageView } from '../../domain/views';
+import type { StepId } from '../../domain/vocabulary';
 import {
   approvalRequestsQuery,
   programmeViewQuery,
   reassignApprovalUpdate,
   recordDecisionUpdate,
   stageViewQuery,
-  submitInputUpdate,
 } from '../../domain/messages';
 import type { programmeWorkflow, stageWorkflow } from '../../workflows';
 import { GAPS, PEOPLE, assessmentItems, scopeBody } from '../support/fixtures';
@@ -36,21 +36,20 @@ import {
   type JourneyPort,
 } from '../support/journey';
 import { createTimeSkippingEnv } from '../support/temporal';
+import {
+  idleReportActivities,
+  openWorkflowStore,
+  sendAgainWhileResting,
+  type WorkflowStore,
+} from '../support/workflow-harness';
 
 const DAY = 86_400_000;
 
 class Recorder {
   mails: ApprovalMail[] = [];
   notices: NoticeMail[] = [];
-  records: DomainRecords[] = [];
-  activities(): PersistenceActivities & NotificationActivities {
+  activities(): NotificationActivities {
     return {
-      recordProgramme: () => Promise.resolve(),
-      recordTransition: () => Promise.resolve(),
-      saveRecords: (_id, _cycle, r) => {
-        this.records.push(r);
-        return Promise.resolve();
-      },
       sendApprovalMail: (mail) => {
         this.mails.push(mail);
         return Promise.resolve({ sent: mail.recipients.length, skipped: 0 });
@@ -58,6 +57,10 @@ class Recorder {
       sendNotice: (notice) => {
         this.notices.push(notice);
         return Promise.resolve({ sent: notice.recipients.length, skipped: 0 });
+      },
+      sendNotices: (notices) => {
+        this.notices.push(...notices);
+        return Promise.resolve({ sent: notices.reduce((n, x) => n + x.recipients.length, 0), skipped: 0 });
       },
     };
   }
@@ -85,6 +88,7 @@ afterEach(async () => {
 
 interface Harness {
   rec: Recorder;
+  store: WorkflowStore;
   port: JourneyPort;
   programmeId: string;
   workflowId: string;
@@ -100,44 +104,65 @@ async function withProgramme(
 ): Promise<void> {
   const taskQueue = `approvals-${randomUUID()}`;
   const rec = new Recorder();
+  const store = await openWorkflowStore();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: { ...rec.activities(), ...idleKpiActivities },
+    activities: { ...store.activities(), ...rec.activities(), ...idleKpiActivities, ...idleReportActivities },
   });
   const programmeId = randomUUID();
   const workflowId = `programme-${programmeId}`;
-  await worker.runUntil(async () => {
-    await env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
-      taskQueue,
-      workflowId,
-      args: [{ programmeId, organisation: 'Acme Ltd', name: 'AIMS', config: ProgrammeConfig.parse(config) }],
+  try {
+    await worker.runUntil(async () => {
+      await env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [
+          { programmeId, organisation: 'Acme Ltd', name: 'AIMS', config: ProgrammeConfig.parse(config) },
+        ],
+      });
+      const view = () => env.client.workflow.getHandle(workflowId).query(programmeViewQuery);
+      const stage = async () => {
+        const v = await view();
+        if (!v.stageWorkflowId) throw new Error(`no stage running (step ${v.step})`);
+        return env.client.workflow.getHandle<typeof stageWorkflow>(v.stageWorkflowId);
+      };
+      // The stage's view once it has loaded its facts (until then it shows a 'starting' gate).
+      const stageView = () =>
+        waitFor(
+          async () => (await stage()).query(stageViewQuery),
+          (s) => !s.unmetGates.some((g) => g.gate === 'starting'),
+        );
+      const port: JourneyPort = {
+        // As the API does: the input is validated (defaults filled in) before its body is stored.
+        submit: async (input: StageInput) =>
+          store.submit(await stage(), programmeId, StageInput.parse(input)),
+        // A stage turns Updates away while it loads its facts; the API sends them again.
+        decide: async (decision: DecisionInput) =>
+          sendAgainWhileResting(async () =>
+            (await stage()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
+          ),
+        waitForStep: async (step: StepId) => {
+          await waitFor(view, (v) => v.step === step && v.stageWorkflowId !== null);
+          return stageView();
+        },
+      };
+      await fn({
+        rec,
+        store,
+        port,
+        programmeId,
+        workflowId,
+        view,
+        stage,
+        stageView,
+        requests: async () => (await stage()).query(approvalRequestsQuery),
+      });
     });
-    const view = () => env.client.workflow.getHandle(workflowId).query(programmeViewQuery);
-    const stage = async () => {
-      const v = await view();
-      if (!v.stageWorkflowId) throw new Error(`no stage running (step ${v.step})`);
-      return env.client.workflow.getHandle<typeof stageWorkflow>(v.stageWorkflowId);
-    };
-    const port: JourneyPort = {
-      submit: async (input: StageInput) =>
-        (await stage()).executeUpdate(submitInputUpdate, { args: [input] }),
-      decide: async (decision: DecisionInput) =>
-        (await stage()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
-      waitForStep: (step: StepId) => waitFor(view, (v) => v.step === step && v.stageWorkflowId !== null),
-    };
-    await fn({
-      rec,
-      port,
-      programmeId,
-      workflowId,
-      view,
-      stage,
-      stageView: async () => (await stage()).query(stageViewQuery),
-      requests: async () => (await stage()).query(approvalRequestsQuery),
-    });
-  });
+  } finally {
+    await store.close();
+  }
 }
 
 /** Polls until the predicate holds (bounded): the worker applies changes asynchronously. */
@@ -307,7 +332,10 @@ test('reassignment and a new version supersede the old links and restart the clo
 
       await h.port.decide(viaLink(r2, delegate.email));
       await h.port.waitForStep('GAP_ANALYSIS');
-      const decision = h.rec.records.flatMap((r) => r.approvals ?? []).find((a) => a.gate === 'scope');
+      const decision = h.store
+        .changes()
+        .flatMap((c) => c.approvals ?? [])
+        .find((a) => a.gate === 'scope');
       expect(decision).toMatchObject({
         approver: delegate.email,
         requestId: r2.requestId,
@@ -367,7 +395,10 @@ test('a gate can need k of n named approvers, and whoever submitted the artefact
 
       await h.port.decide({ gate: 'scope', outcome: 'approved', approver: cal.email });
       await h.port.waitForStep('GAP_ANALYSIS');
-      const votes = h.rec.records.flatMap((r) => r.approvals ?? []).filter((a) => a.gate === 'scope');
+      const votes = h.store
+        .changes()
+        .flatMap((c) => c.approvals ?? [])
+        .filter((a) => a.gate === 'scope');
       expect(votes.map((v) => [v.approver, v.quorum])).toEqual([
         [bea.email, '1 of 2'],
         [cal.email, '2 of 2'],
@@ -446,5 +477,96 @@ test('notices: step entered, task assigned and overdue, audit coming up 30 days 
       ['management_review', PEOPLE.topManagement.email],
       ['certification_body', PEOPLE.sponsor.email],
     ]);
+  });
+});
+
+test('a burst of roadmap edits makes one approval request, sent once the edits have settled', async () => {
+  await withProgramme({ approvalSettle: 'PT10M' }, async (h) => {
+    await completeScoping(h.port);
+    await h.port.waitForStep('GAP_ANALYSIS');
+    await h.port.submit({ kind: 'assessments', items: assessmentItems() } as StageInput);
+    for (const requirementId of Object.keys(GAPS)) {
+      await h.port.submit({
+        kind: 'roadmapTask',
+        requirementId,
+        title: `Close the gap on ${requirementId}`,
+        owner: PEOPLE.complianceLead.email,
+        deadline: '2027-06-30T00:00:00Z',
+      });
+    }
+    const lastEdit = await env.currentTimeMs();
+    // The assessments and every task made a new roadmap version; none has been sent for approval.
+    const [pending] = (await h.stageView()).pendingApprovals.filter((p) => p.gate === 'roadmap');
+    expect(pending.artefactVersion).toBe(1 + Object.keys(GAPS).length);
+    expect(pending.request).toBeUndefined();
+    // Due ten minutes after the last edit (give or take the time the test took to read the view).
+    const dueIn = Date.parse(pending.requestDueAt as string) - lastEdit;
+    expect(dueIn).toBeGreaterThan(9 * 60_000);
+    expect(dueIn).toBeLessThanOrEqual(10 * 60_000);
+    expect(await h.requests()).toEqual([]);
+    expect(mailsOf(h.rec, 'request').map((m) => m.gate)).toEqual(['scope']);
+
+    await env.sleep('11 minutes');
+    const sent = await waitFor(
+      () => mailsOf(h.rec, 'request').filter((m) => m.gate === 'roadmap'),
+      (m) => m.length >= 1,
+    );
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      artefactVersion: pending.artefactVersion,
+      recipients: [{ email: PEOPLE.sponsor.email }],
+    });
+    expect(Date.parse(sent[0].sentAt)).toBeGreaterThanOrEqual(Date.parse(pending.requestDueAt as string));
+    const roadmap = (await h.requests()).filter((r) => r.gate === 'roadmap');
+    expect(roadmap).toEqual([
+      expect.objectContaining({ artefactVersion: pending.artefactVersion, status: 'open' }),
+    ]);
+    expect((await h.stageView()).pendingApprovals.find((p) => p.gate === 'roadmap')?.request).toMatchObject({
+      requestId: roadmap[0].requestId,
+    });
+
+    // Nothing more goes out for the same version, however long it waits.
+    await env.sleep('1 hour');
+    expect(mailsOf(h.rec, 'request').filter((m) => m.gate === 'roadmap')).toHaveLength(1);
+  });
+});
+
+test('a roadmap decided before it settled sends nothing, and the next version settles and is sent', async () => {
+  await withProgramme({ approvalSettle: 'PT10M' }, async (h) => {
+    await completeScoping(h.port);
+    await h.port.waitForStep('GAP_ANALYSIS');
+    await h.port.submit({ kind: 'assessments', items: assessmentItems() } as StageInput);
+    const gaps = Object.keys(GAPS);
+    const task = (requirementId: string) =>
+      ({
+        kind: 'roadmapTask',
+        requirementId,
+        title: `Close the gap on ${requirementId}`,
+        owner: PEOPLE.complianceLead.email,
+        deadline: '2027-06-30T00:00:00Z',
+      }) as StageInput;
+    for (const requirementId of gaps) await h.port.submit(task(requirementId));
+    // The programme manager asks for changes at once, before the version settled.
+    await h.port.decide({
+      gate: 'roadmap',
+      outcome: 'changes_requested',
+      approver: PEOPLE.sponsor.email,
+      comment: 'Split the first gap into two tasks',
+    });
+    // Past the settle time the stage still answers (it waits, it does not spin) and sent nothing.
+    await env.sleep('11 minutes');
+    expect(mailsOf(h.rec, 'request').filter((m) => m.gate === 'roadmap')).toEqual([]);
+    const [decided] = (await h.stageView()).pendingApprovals.filter((p) => p.gate === 'roadmap');
+    expect(decided.requestDueAt).toBeUndefined();
+
+    await h.port.submit(task(gaps[0]));
+    const [next] = (await h.stageView()).pendingApprovals.filter((p) => p.gate === 'roadmap');
+    expect(next.artefactVersion).toBe(decided.artefactVersion + 1);
+    await env.sleep('11 minutes');
+    const sent = await waitFor(
+      () => mailsOf(h.rec, 'request').filter((m) => m.gate === 'roadmap'),
+      (m) => m.length >= 1,
+    );
+    expect(sent.map((m) => m.artefactVersion)).toEqual([next.artefactVersion]);
   });
 });

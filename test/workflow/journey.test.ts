@@ -1,25 +1,17 @@
 /**
  * Workflow tests on the time-skipping test server: years of certification cycle in seconds.
- * Activities are mocked here (and only here) so that the tests observe what would be persisted.
+ * The persistence activities are the real ones over an in-memory SQLite database (stages load
+ * their facts from it), recorded so that the tests observe what was persisted.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type {
-  DomainRecords,
-  PersistenceActivities,
-  ProgrammeStatusRecord,
-} from '../../domain/contracts/persistence';
 import { createDroppingNotificationActivities } from '../../activities/notifications';
 import { idleKpiActivities } from '../support/kpi-activities';
-import { ProgrammeConfig, type DecisionBody, type StageInput } from '../../domain/schemas';
-import type { ProgrammeView, StepId, TransitionRecord } from '../../domain/types';
-import {
-  programmeViewQuery,
-  recordDecisionUpdate,
-  stageViewQuery,
-  submitInputUpdate,
-} from '../../domain/messages';
+import { ProgrammeConfig, StageInput, type DecisionBody } from '../../domain/schemas';
+import type { ProgrammeView } from '../../domain/views';
+import type { StepId } from '../../domain/vocabulary';
+import { programmeViewQuery, recordDecisionUpdate, stageViewQuery } from '../../domain/messages';
 import type { programmeWorkflow } from '../../workflows';
 import {
   audit,
@@ -32,30 +24,12 @@ import {
 } from '../support/journey';
 import { PEOPLE } from '../support/fixtures';
 import { useTimeSkipping } from '../support/temporal';
-
-class RecordingActivities {
-  transitions: TransitionRecord[] = [];
-  statuses: ProgrammeStatusRecord[] = [];
-  records: DomainRecords[] = [];
-  programmes = 0;
-  activities(): PersistenceActivities {
-    return {
-      recordProgramme: () => {
-        this.programmes++;
-        return Promise.resolve();
-      },
-      recordTransition: (t, s) => {
-        this.transitions.push(t);
-        this.statuses.push(s);
-        return Promise.resolve();
-      },
-      saveRecords: (_id, _cycle, r) => {
-        this.records.push(r);
-        return Promise.resolve();
-      },
-    };
-  }
-}
+import {
+  idleReportActivities,
+  openWorkflowStore,
+  sendAgainWhileResting,
+  type WorkflowStore,
+} from '../support/workflow-harness';
 
 const temporal = useTimeSkipping();
 
@@ -63,7 +37,7 @@ interface Harness {
   handle: WorkflowHandleWithFirstExecutionRunId<typeof programmeWorkflow>;
   port: JourneyPort;
   view: () => Promise<ProgrammeView>;
-  acts: RecordingActivities;
+  store: WorkflowStore;
 }
 
 async function withProgramme(
@@ -71,40 +45,57 @@ async function withProgramme(
   config: Partial<ProgrammeConfig> = {},
 ): Promise<void> {
   const taskQueue = `wf-test-${randomUUID()}`;
-  const acts = new RecordingActivities();
+  const store = await openWorkflowStore();
   const worker = await Worker.create({
     connection: temporal.env.nativeConnection,
     taskQueue,
     workflowBundle: temporal.bundle,
     // Approval and notice mail is exercised in approvals.test.ts; here it goes nowhere.
-    activities: { ...acts.activities(), ...createDroppingNotificationActivities(), ...idleKpiActivities },
+    activities: {
+      ...store.activities(),
+      ...createDroppingNotificationActivities(),
+      ...idleKpiActivities,
+      ...idleReportActivities,
+    },
   });
   const programmeId = randomUUID();
-  await worker.runUntil(async () => {
-    const handle = await temporal.env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
-      taskQueue,
-      workflowId: `programme-${programmeId}`,
-      args: [
-        { programmeId, organisation: 'Acme Ltd', name: 'AIMS 2027', config: ProgrammeConfig.parse(config) },
-      ],
+  try {
+    await worker.runUntil(async () => {
+      const handle = await temporal.env.client.workflow.start<typeof programmeWorkflow>('programmeWorkflow', {
+        taskQueue,
+        workflowId: `programme-${programmeId}`,
+        args: [
+          { programmeId, organisation: 'Acme Ltd', name: 'AIMS 2027', config: ProgrammeConfig.parse(config) },
+        ],
+      });
+      // Follow continue-as-new: always address the latest run.
+      const latest = () => temporal.env.client.workflow.getHandle(handle.workflowId);
+      const view = () => latest().query(programmeViewQuery);
+      const stage = async () => {
+        const v = await view();
+        if (!v.stageWorkflowId) throw new Error(`no stage running (step ${v.step})`);
+        return temporal.env.client.workflow.getHandle(v.stageWorkflowId);
+      };
+      const port: JourneyPort = {
+        // As the API does: the input is validated (defaults filled in) before its body is stored.
+        submit: async (input: StageInput) =>
+          store.submit(await stage(), programmeId, StageInput.parse(input)),
+        // A stage turns Updates away while it loads its facts; the API sends them again.
+        decide: async (decision: DecisionBody) =>
+          sendAgainWhileResting(async () =>
+            (await stage()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
+          ),
+        waitForStep: async (step: StepId) => {
+          const v = await waitFor(view, (x) => x.step === step && x.stageWorkflowId !== null);
+          await loadedStage(v.stageWorkflowId as string);
+          return v;
+        },
+      };
+      await fn({ handle, port, view, store });
     });
-    // Follow continue-as-new: always address the latest run.
-    const latest = () => temporal.env.client.workflow.getHandle(handle.workflowId);
-    const view = () => latest().query(programmeViewQuery);
-    const stage = async () => {
-      const v = await view();
-      if (!v.stageWorkflowId) throw new Error(`no stage running (step ${v.step})`);
-      return temporal.env.client.workflow.getHandle(v.stageWorkflowId);
-    };
-    const port: JourneyPort = {
-      submit: async (input: StageInput) =>
-        (await stage()).executeUpdate(submitInputUpdate, { args: [input] }),
-      decide: async (decision: DecisionBody) =>
-        (await stage()).executeUpdate(recordDecisionUpdate, { args: [decision] }),
-      waitForStep: (step: StepId) => waitFor(view, (v) => v.step === step && v.stageWorkflowId !== null),
-    };
-    await fn({ handle, port, view, acts });
-  });
+  } finally {
+    await store.close();
+  }
 }
 
 /** Polls a query until the predicate holds (bounded); the state changes asynchronously on the worker. */
@@ -118,10 +109,14 @@ async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, tries =
   throw new Error(`condition not reached; last state: ${JSON.stringify(last)}`);
 }
 
-const stageOf = async (h: Harness) => {
-  const v = await h.view();
-  return temporal.env.client.workflow.getHandle(v.stageWorkflowId as string).query(stageViewQuery);
-};
+/** The stage's view once it has loaded its facts (until then it shows a 'starting' gate). */
+const loadedStage = (stageWorkflowId: string) =>
+  waitFor(
+    () => temporal.env.client.workflow.getHandle(stageWorkflowId).query(stageViewQuery),
+    (s) => !s.unmetGates.some((g) => g.gate === 'starting'),
+  );
+
+const stageOf = async (h: Harness) => loadedStage((await h.view()).stageWorkflowId as string);
 
 test('a programme runs from scoping through certification, two surveillance audits and recertification into cycle 2', async () => {
   await withProgramme(async (h) => {
@@ -148,7 +143,7 @@ test('a programme runs from scoping through certification, two surveillance audi
     const description = await temporal.env.client.workflow.getHandle(h.handle.workflowId).describe();
     expect(description.runId).not.toBe(h.handle.firstExecutionRunId);
 
-    const steps = h.acts.transitions.map((t) => t.to);
+    const steps = h.store.transitions.map((t) => t.to);
     expect(steps).toEqual([
       'SCOPING',
       'GAP_ANALYSIS',
@@ -162,8 +157,11 @@ test('a programme runs from scoping through certification, two surveillance audi
       'CYCLE_END',
       'SURVEILLANCE_1',
     ]);
-    expect(h.acts.programmes).toBe(1);
-    const findings = h.acts.records.flatMap((r) => r.findings ?? []);
+    expect(h.store.programmes).toBe(1);
+    const findings = h.store
+      .changes()
+      .flatMap((c) => c.findings ?? [])
+      .map((x) => x.fact);
     expect(findings.some((f) => f.grade === 'minor_nc' && f.status === 'action_planned')).toBe(true);
   });
 });
@@ -285,8 +283,10 @@ test('a major NC not verified within 183 days of the last day of stage 2 forces 
       (s) => s.unmetGates.some((g) => /attempt 2/.test(g.reason)),
     );
     expect(after.unmetGates.map((g) => g.gate)).toEqual(['auditHeld', 'certificateGranted']);
-    const superseded = h.acts.records
-      .flatMap((r) => r.findings ?? [])
+    const superseded = h.store
+      .changes()
+      .flatMap((c) => c.findings ?? [])
+      .map((x) => x.fact)
       .filter((f) => f.status === 'superseded');
     expect(superseded.map((f) => f.requirementId)).toEqual(['9.2.2']);
 
@@ -341,11 +341,11 @@ test('withdrawal stops the programme and is recorded', async () => {
     await h.handle.signal('withdraw', { reason: 'Board cancelled the programme' });
     const result = await h.handle.result();
     expect(result.status).toBe('WITHDRAWN');
-    expect(h.acts.transitions.at(-1)).toMatchObject({
+    expect(h.store.transitions.at(-1)).toMatchObject({
       to: 'WITHDRAWN',
       reason: 'Board cancelled the programme',
     });
-    expect(h.acts.statuses.at(-1)).toMatchObject({ status: 'WITHDRAWN', stage: 'WITHDRAWN' });
+    expect(h.store.statuses.at(-1)).toMatchObject({ status: 'WITHDRAWN', stage: 'WITHDRAWN' });
   });
 });
 

@@ -1,7 +1,10 @@
 /**
- * Failures of Temporal or the database become 503s, not 500s: from the client's point of view
- * they are transient and worth retrying, and a 500 is reserved for defects in this layer.
- * Domain errors (not found, conflict, duplicate) pass through untouched.
+ * Dependency errors: how a failure of Temporal or the database reaches a client. `guarded()`
+ * wraps a gateway or store so that such failures become a `DependencyError` (answered 503 with
+ * Retry-After by errors.ts, not 500: from the client's point of view they are transient and
+ * worth retrying, and a 500 is reserved for defects in this layer), while domain errors (not
+ * found, conflict, duplicate, workflow stuck) pass through untouched. `withTimeout()` fails a
+ * call that does not answer in time with a `TimeoutError` (the /readyz checks).
  */
 import { ConflictError, NotFoundError } from './programme-gateway';
 import { isDuplicateError } from './store';

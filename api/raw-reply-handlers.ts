@@ -1,15 +1,17 @@
 /**
- * Handlers of the operations routes: the process model as BPMN 2.0, each programme's live
- * diagram (SVG or HTML), and Prometheus metrics. Non-JSON answers, sent as raw replies.
+ * Handlers whose answers are not JSON, sent as raw replies: the process model as BPMN 2.0 XML,
+ * each programme's live diagram (SVG, or an HTML page around it), and the Prometheus metrics
+ * text. They are served by the operations routes (`/metrics`, `/process.bpmn`) and the programme
+ * routes (`/programmes/{id}/diagram.svg`, `.html`).
  */
 import { processBpmn } from '../domain/bpmn';
 import type { StepId } from '../domain/vocabulary';
-import { DependencyError } from './dependencies';
+import { DependencyError } from './dependency-errors';
 import { requireProgramme } from './handlers';
 import { programmeHtml, programmeSvg, type DiagramState } from './process-diagram';
 import { NotFoundError, type LiveProgramme } from './programme-gateway';
 import type { HandlerContext, Reply } from './route';
-import type { ProgrammeRow } from './store';
+import type { ProgrammeInStore } from './store';
 
 /** The model only changes with a deployment: render it once. */
 let bpmnDocument: string | undefined;
@@ -28,7 +30,11 @@ export function getProcessBpmn(): Promise<Reply> {
 }
 
 /** What the diagram shows: the live workflow state, or the stored status when Temporal cannot answer. */
-export function diagramState(row: ProgrammeRow, live: LiveProgramme | undefined, at: string): DiagramState {
+export function diagramState(
+  row: ProgrammeInStore,
+  live: LiveProgramme | undefined,
+  at: string,
+): DiagramState {
   const stage = live?.currentStage;
   const status = live?.status ?? row.status ?? 'ACTIVE';
   return {

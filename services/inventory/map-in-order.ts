@@ -1,6 +1,7 @@
 /**
  * Maps items with at most `concurrency` calls in flight and returns the results in the items'
  * order: file reads overlap, while findings and checkpoints keep the listing order.
+ * Our own rather than p-map: p-map is ESM-only and this project compiles to CommonJS.
  */
 export async function mapInOrder<T, R>(
   items: readonly T[],
