@@ -233,14 +233,18 @@ describe.each(testDatabases())('on $name', (db) => {
     expect(results).toHaveLength(histories.length);
 
     if (process.env.RECORD_REPLAY_HISTORIES && db.name === 'sqlite') {
-      const dir = path.join(__dirname, '..', 'replay', 'histories', 'v1');
+      // Before the first release the fixtures are re-recorded whenever the workflows change;
+      // from 1.0.0 on each release records its own folder (docs/architecture.md, Versioning).
+      const dir = path.join(__dirname, '..', 'replay', 'histories', process.env.RECORD_REPLAY_HISTORIES);
+      fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
-      let run = 0;
+      const runs = new Map<string, number>();
       for (const h of histories) {
-        const step = h.workflowId.split('/')[1] ?? `programme-run-${++run}`;
+        const name = h.workflowId.replace(/^programme-[^/]+/, 'programme').replaceAll('/', '__');
+        runs.set(name, (runs.get(name) ?? 0) + 1);
         // The workflow id is part of what replay checks (child ids derive from it).
         const record = { workflowId: h.workflowId, history: JSON.parse(historyToJSON(h.history)) as unknown };
-        fs.writeFileSync(path.join(dir, `${step}.json`), JSON.stringify(record));
+        fs.writeFileSync(path.join(dir, `${name}.run${runs.get(name)}.json`), JSON.stringify(record));
       }
     }
   });

@@ -1,7 +1,10 @@
 /**
- * Histories recorded from a real run of each shipped workflow version must replay against the
- * current code. A failure here means a change would break running programmes: guard it with
- * patched() instead. Re-record with RECORD_REPLAY_HISTORIES=1 into a new version folder.
+ * Histories recorded from a real run of each workflow version must replay against the current
+ * code. A failure here means a change would break running programmes. Before 1.0.0 nothing is
+ * running anywhere, so the fixtures are re-recorded instead:
+ *   RECORD_REPLAY_HISTORIES=0.1.0 npx jest test/integration/journey-api.test.ts
+ * From 1.0.0 on, each release adds its folder and a change that fails here needs patched() or
+ * a new worker deployment version (docs/architecture.md, Versioning).
  */
 import fs from 'node:fs';
 import path from 'node:path';
