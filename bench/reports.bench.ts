@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { CONTROLS, REQUIREMENTS } from '../domain/catalogue/iso42001';
 import type { AssessmentStatus, ScopeBody, SoaEntry } from '../domain/schemas';
-import type { RoadmapTask } from '../domain/types';
+import type { RoadmapTask } from '../domain/records';
 import { buildInventoryView } from '../domain/inventory/view';
 import { toDocument } from '../services/reports/documents';
 import { buildModel, type ReportSources } from '../services/reports/models';

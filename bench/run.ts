@@ -13,6 +13,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { Like, type DataSource } from 'typeorm';
 import { openDatabase } from '../db/data-source';
 import { ENTITY } from '../db/entities';
+import { ProgrammeRepository } from '../db/repository';
 import { temporalCliPath } from '../infra/temporal-binaries';
 import { startDevServer, type DevServer } from '../infra/temporal-server';
 import { mysqlTarget } from '../test/support/databases';
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       .settle(2000, 120_000)
       .catch(() => log('  (worker still busy with started programmes; continuing)'));
     log('decision round trip: API vs raw Update');
-    results.push(...(await benchDecision(client, queue1, api, log)));
+    results.push(...(await benchDecision(client, queue1, api, new ProgrammeRepository(dataSourceA), log)));
     log('one full cycle: events and replay');
     results.push(...(await benchCycle(client, api, bundlePath, log)));
     await worker1.stop();
@@ -157,6 +158,8 @@ async function main(): Promise<void> {
     log('inventory scan and reports');
     results.push(...(await optionalBench('scan.bench')));
     results.push(...(await optionalBench('reports.bench')));
+    log('one programme at the enterprise profile (1%, 10%, 100%) through a cycle into the next');
+    results.push(...(await optionalBench('enterprise.bench')));
 
     const seconds = (performance.now() - started) / 1000;
     log('');

@@ -13,7 +13,14 @@
 import type { ProgrammeConfig } from './config';
 import type { Person } from './people';
 import type { CertificateFacts, DecisionRecord } from './views';
-import type { AssessmentStatus, AuditKind, FindingGrade, FindingStatus, TaskStatus } from './vocabulary';
+import type {
+  ArtefactKind,
+  AssessmentStatus,
+  AuditKind,
+  FindingGrade,
+  FindingStatus,
+  TaskStatus,
+} from './vocabulary';
 
 /** A versioned document: which version is current, its digest, when and by whom it came. */
 export interface DocumentFact {
@@ -162,13 +169,15 @@ export interface ProgrammeFacts {
   config: ProgrammeConfig;
   /** Last number used for each kind of record id (T-n, F-n, A-n, P-n). */
   seq: { task: number; finding: number; audit: number; policy: number };
-  /** The current version of each single document, by kind. */
-  documents: {
+  /**
+   * The current version of each single document, by kind: every artefact kind but the roadmap
+   * (made of assessments and tasks) and the AI policy (a policy) has its slot, and some keep a
+   * fact or two more.
+   */
+  documents: Partial<Record<Exclude<ArtefactKind, 'roadmap' | 'aiPolicy'>, DocumentFact>> & {
     scope?: DocumentFact & { people: ScopePeople };
-    riskTreatmentPlan?: DocumentFact;
     soa?: DocumentFact & { notApplicable: string[] };
     managementReview?: DocumentFact & { heldOn: string };
-    certificationBody?: DocumentFact;
   };
   /** AI systems of the scope (and those found later), by id. */
   systems: Record<string, SystemFact>;

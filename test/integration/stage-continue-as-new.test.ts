@@ -8,7 +8,7 @@ import type { StageInput } from '../../domain/schemas';
 import { testDatabases } from '../support/databases';
 import { GAPS, PEOPLE, assessmentItems, scopeBody } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';
-import { startStack, type Stack } from '../support/stack';
+import { useStack } from '../support/stack';
 import { useLocalTemporal } from '../support/temporal';
 
 const SUGGEST_AFTER = 150;
@@ -18,20 +18,7 @@ const temporal = useLocalTemporal({
 });
 
 describe.each(testDatabases())('on $name', (db) => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack({
-      address: temporal.env.address,
-      databaseUrl: await db.freshDatabase('can'),
-      workflowBundle: temporal.bundle,
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    await db.cleanup();
-  });
+  const stack = useStack(temporal, db, 'can');
 
   const api = (method: string, path: string, body?: unknown) =>
     http(stack.baseUrl(), method, path, body, stack.authHeader());

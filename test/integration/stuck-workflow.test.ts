@@ -8,7 +8,7 @@
 import { testDatabases } from '../support/databases';
 import { PEOPLE, scopeBody } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';
-import { startStack, type Stack } from '../support/stack';
+import { useStack } from '../support/stack';
 import { useLocalTemporal } from '../support/temporal';
 
 const LIMIT = 9 * 1024;
@@ -29,20 +29,7 @@ function largeScope() {
 }
 
 describe.each(testDatabases().slice(0, 1))('on $name', (db) => {
-  let stack: Stack;
-
-  beforeAll(async () => {
-    stack = await startStack({
-      address: temporal.env.address,
-      databaseUrl: await db.freshDatabase('stuck'),
-      workflowBundle: temporal.bundle,
-    });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-    await db.cleanup();
-  });
+  const stack = useStack(temporal, db, 'stuck');
 
   const api = (method: string, path: string, body?: unknown) =>
     http(stack.baseUrl(), method, path, body, stack.authHeader());

@@ -212,3 +212,34 @@ export async function startStack(opts: {
   }
   return stack;
 }
+
+/**
+ * A stack for one describe block: started before its tests on the given Temporal fixture and
+ * a fresh database of `target`, stopped (and the database removed) after them. The returned
+ * object stands for the stack once it has started.
+ */
+export function useStack(
+  temporal: { env: { address: string }; bundle: WorkflowBundle },
+  target: { freshDatabase(suffix: string): Promise<string>; cleanup(): Promise<void> },
+  name: string,
+): Stack {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack({
+      address: temporal.env.address,
+      databaseUrl: await target.freshDatabase(name),
+      workflowBundle: temporal.bundle,
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await target.cleanup();
+  });
+  return new Proxy({} as Stack, {
+    get(_, prop) {
+      if (!stack) throw new Error('the stack starts in beforeAll');
+      const value: unknown = Reflect.get(stack, prop);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(stack) : value;
+    },
+  });
+}
