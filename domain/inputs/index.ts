@@ -61,5 +61,4 @@ export type Submission = {
 
 /** The registry seen through one kind-agnostic interface, for code that dispatches on `kind`. */
 export type AnyInputDefinition = InputDefinition<InputKind, Zod.ZodType, unknown, unknown>;
-export const inputDefinition = (kind: InputKind): AnyInputDefinition =>
-  INPUTS[kind] as unknown as AnyInputDefinition;
+export const inputDefinition = (kind: InputKind): AnyInputDefinition => INPUTS[kind];

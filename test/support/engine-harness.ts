@@ -47,6 +47,7 @@ export function submit(f: ProgrammeFacts, ctx: StepContext, raw: RawInput): Appl
   const reason = inputRejection(f, ctx, submission);
   if (reason !== null) throw new Error(`${submission.kind} rejected in ${ctx.stepKey}: ${reason}`);
   const applied = applyInput(f, ctx, submission, items);
-  if (isRejected(applied)) throw new Error(`${submission.kind} rejected in ${ctx.stepKey}: ${applied.rejected}`);
+  if (isRejected(applied))
+    throw new Error(`${submission.kind} rejected in ${ctx.stepKey}: ${applied.rejected}`);
   return applied;
 }
