@@ -170,8 +170,9 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
       revision++;
       clock.poke();
       const newTasks = submission.kind === 'roadmapTask' && applied.recordId ? [applied.recordId] : [];
-      desk.afterInput(newTasks);
       await saveQueue(applied.changes);
+      // Only now: the request or notice it sends is written from the records just saved.
+      desk.afterInput(newTasks);
       return {
         accepted: true as const,
         stepKey,
@@ -214,8 +215,8 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
     const applied = applyDiscoveredSystems(f, ctx(), scanId, systems);
     if (!applied.changes.systems?.length) return;
     revision++;
-    desk.afterInput(applied.taskIds);
     await saveQueue(applied.changes);
+    desk.afterInput(applied.taskIds);
   });
 
   const f = await loadProgrammeFacts(programmeId, input.resume ? stepKey : undefined);
