@@ -4,8 +4,9 @@
  * the request it sent and costs no handler work.
  *
  * Repeated failed authentications from one client address are limited: past the limit every
- * request that presents a credential is answered 429 until the window ends, so keys cannot be
- * guessed at speed (they cannot be guessed at all, but probing still costs a lookup each).
+ * request that presents an invalid credential is answered 429 until the window ends, so probing
+ * is slowed. A valid key is never refused by that limit: behind NAT or a proxy many people share
+ * an address, and one of them sending bad keys must not lock the others (or the admin) out.
  */
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitRequestHandler } from 'express-rate-limit';
@@ -72,20 +73,6 @@ export function createAuthGuard(
         next(unauthorized('This route needs an API key: send Authorization: Bearer <key>.'));
         return;
       }
-      const seen = await failures.getKey(clientKey(req.ip));
-      if (seen && seen.totalHits >= failureLimit.limit && seen.resetTime && seen.resetTime > new Date()) {
-        const retryAfter = Math.max(1, Math.ceil((seen.resetTime.getTime() - Date.now()) / 1000));
-        next(
-          new HttpProblem(
-            'too-many-requests',
-            'Too many failed authentications from this address; retry later.',
-            {
-              headers: { 'Retry-After': String(retryAfter) },
-            },
-          ),
-        );
-        return;
-      }
       const token = BEARER.exec(header)?.[1];
       let holder: { id: string; role: Role } | undefined;
       try {
@@ -95,6 +82,20 @@ export function createAuthGuard(
         return;
       }
       if (!holder) {
+        const seen = await failures.getKey(clientKey(req.ip));
+        if (seen && seen.totalHits >= failureLimit.limit && seen.resetTime && seen.resetTime > new Date()) {
+          const retryAfter = Math.max(1, Math.ceil((seen.resetTime.getTime() - Date.now()) / 1000));
+          next(
+            new HttpProblem(
+              'too-many-requests',
+              'Too many failed authentications from this address; retry later.',
+              {
+                headers: { 'Retry-After': String(retryAfter) },
+              },
+            ),
+          );
+          return;
+        }
         // The limiter counts this failure, and answers 429 itself once the limit is passed.
         void failures(req, res, () => next(unauthorized('The API key is malformed, unknown or revoked.')));
         return;

@@ -75,7 +75,8 @@ export const jsonBody: RequestHandler[] = [
 ];
 
 interface BodyParserError {
-  type: string;
+  /** Absent when body-parser wraps a stream error, e.g. zlib's on a body that is not gzip. */
+  type?: string;
   status: number;
   message: string;
 }
@@ -83,8 +84,7 @@ interface BodyParserError {
 function isBodyParserError(err: unknown): err is BodyParserError {
   return (
     err instanceof Error &&
-    'type' in err &&
-    typeof err.type === 'string' &&
+    (!('type' in err) || typeof err.type === 'string') &&
     'status' in err &&
     typeof err.status === 'number'
   );
@@ -107,10 +107,23 @@ export function bodyParserProblem(err: unknown): HttpProblem | undefined {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new HttpProblem('unsupported-media-type', err.message);
+    case 'parameters.too.many':
+      return new HttpProblem('invalid-request', 'The form has more fields than this route accepts.', {
+        errors: [{ pointer: '/body', detail: err.message }],
+      });
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
       return new HttpProblem('invalid-request', err.message);
+    case undefined:
+      // A body whose Content-Encoding does not match its bytes (zlib fails while inflating).
+      if (err.status >= 400 && err.status < 500)
+        return new HttpProblem(
+          'invalid-request',
+          'The request body could not be decoded with its Content-Encoding (gzip, deflate or br).',
+          { errors: [{ pointer: '/headers/content-encoding', detail: err.message }] },
+        );
+      return undefined;
     default:
       return undefined;
   }

@@ -330,6 +330,21 @@ describe('validation', () => {
     expectNothingWritten();
   });
 
+  it('400, not 500, for a body that does not match its Content-Encoding, whichever encoding it claims', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const json = problemOf(
+        await call('PUT', `/programmes/${PID}/scope`, '{"statement": "x"}', {
+          ...JSON_HEADERS,
+          'content-encoding': encoding,
+        }),
+        400,
+      );
+      expect(json.type).toMatch(/invalid-request$/);
+      expect(pointers(json)).toEqual(['/headers/content-encoding']);
+    }
+    expectNothingWritten();
+  });
+
   it('400 for a JSON scalar or an empty body', async () => {
     problemOf(await call('POST', '/programmes', '"text"'), 400);
     // express.json reads an empty JSON body as {}: the missing fields are what the client needs to know.
