@@ -13,11 +13,10 @@ import { createAuditTrail, type AuditTrail } from '../services/audit-trail';
 import { createEvidenceService } from '../services/evidence';
 import { createKpiService } from '../services/kpi';
 import { analysisFeature } from './analysis-feature';
-import type { RateLimitSetting } from './auth';
 import type { ApprovalGateway } from './programme-gateway';
 import type { InputListener, Route } from './route';
 import { apiKeyRoutes } from './routes/api-keys';
-import { approvalRoutes } from './routes/approvals';
+import { approvalRoutes, type ApprovalRouteDeps } from './routes/approvals';
 import { auditTrailRoutes } from './routes/audit-trail';
 import { evidenceRoutes } from './routes/evidence';
 import { kpiRoutes } from './routes/kpis';
@@ -32,7 +31,7 @@ export interface FeatureDeps {
   evidence: { dir: string; maxBytes: number };
   /** Directories scans may read (SCAN_ROOTS). */
   scanRoots: readonly string[];
-  approvals: { secret: string; rateLimit?: RateLimitSetting; secureCookies?: boolean };
+  approvals: Pick<ApprovalRouteDeps, 'secret' | 'previousSecrets' | 'rateLimit' | 'secureCookies'>;
   /** The key table; one is made over the DataSource when not given. */
   apiKeys?: ApiKeyStore;
 }
@@ -65,6 +64,7 @@ export function apiFeatures(d: FeatureDeps): Features {
       secret: d.approvals.secret,
       rateLimit: d.approvals.rateLimit,
       secureCookies: d.approvals.secureCookies,
+      previousSecrets: d.approvals.previousSecrets,
     }),
   ];
   return { routes, onInputAccepted: analysis.onInputAccepted, audit };

@@ -64,6 +64,7 @@ export async function main(): Promise<void> {
     scanRoots: config.scan.roots,
     approvals: {
       secret: resolveApprovalSecret({ approvalSecret: config.mail.approvalSecret, dataDir: config.dataDir }),
+      previousSecrets: config.mail.previousApprovalSecrets,
       rateLimit: config.security.approvalLinks,
       secureCookies: config.security.secureCookies,
     },

@@ -11,6 +11,19 @@ function wholeNumber(min: number, max: number) {
   return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
 }
 
+/**
+ * Secrets that were published (the compose file's former development default) sign links that
+ * anybody who read the repository can forge; refuse them rather than run with them.
+ */
+export const PUBLISHED_SECRETS = ['development-only-approval-secret-change-me'];
+
+const ApprovalSecret = z
+  .string()
+  .min(32, 'must be at least 32 characters')
+  .refine((s) => !PUBLISHED_SECRETS.includes(s) && !/change-?me/i.test(s), {
+    message: 'is a published placeholder; generate one (e.g. openssl rand -base64 32)',
+  });
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
@@ -37,7 +50,19 @@ const Env = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default('aimsflow <aimsflow@localhost>'),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  APPROVAL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Empty counts as unset, so a compose file can pass `${APPROVAL_SECRET:-}` through.
+  APPROVAL_SECRET: z.preprocess((v) => (v === '' ? undefined : v), ApprovalSecret.optional()),
+  // Secrets retired by a rotation: links they signed still open until they expire (docs/approvals.md).
+  APPROVAL_SECRET_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(z.array(ApprovalSecret)),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(40),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
@@ -143,6 +168,8 @@ export interface MailConfig {
   publicBaseUrl: string;
   /** Undefined: generated into <DATA_DIR>/approval-secret (approvals/secret.ts). */
   approvalSecret?: string;
+  /** Retired secrets still accepted when a link is opened (never used to sign). */
+  previousApprovalSecrets: string[];
 }
 
 /** Worker concurrency, cache and shutdown settings (docs/operations.md, Scaling workers). */
@@ -222,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         `http://${['0.0.0.0', '::', ''].includes(e.HOST) ? '127.0.0.1' : e.HOST}:${e.PORT}`
       ).replace(/\/+$/, ''),
       approvalSecret: e.APPROVAL_SECRET,
+      previousApprovalSecrets: e.APPROVAL_SECRET_PREVIOUS,
     },
   };
 }

@@ -46,6 +46,8 @@ export interface ApprovalRouteDeps {
   links: LinkUseStore;
   /** The secret the worker signs links with (approvals/secret.ts). */
   secret: string;
+  /** Secrets retired by a rotation: links they signed still open until they expire. */
+  previousSecrets?: readonly string[];
   /** Requests to the link routes per client address and window (default 60 a minute). */
   rateLimit?: RateLimitSetting;
   /** Mark the form cookie Secure: approvers reach the API over HTTPS (PUBLIC_BASE_URL). */
@@ -178,7 +180,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
    * signature, not expired, not used, and still the current request for its approver.
    */
   async function openLink(raw: string, ctx: HandlerContext): Promise<OpenLink | Reply> {
-    const check = verifyToken(raw, deps.secret, Date.now());
+    const check = verifyToken(raw, [deps.secret, ...(deps.previousSecrets ?? [])], Date.now());
     if (!check.ok) {
       ctx.log.warn({ reason: check.reason }, 'approval link refused');
       return check.reason === 'expired' ? problem('expired') : problem('invalid');

@@ -81,15 +81,19 @@ function isPayload(value: unknown): value is ApprovalTokenPayload {
 /**
  * Checks shape, then signature (constant-time), then expiry. A token whose signature does not
  * match is reported as such whatever its payload says: a tampered payload is never trusted.
+ * Several secrets: the current one first, then those retired by a rotation.
  */
-export function verifyToken(token: string, secret: string, nowMs: number): TokenCheck {
+export function verifyToken(token: string, secrets: string | readonly string[], nowMs: number): TokenCheck {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts.every((p) => p.length > 0 && BASE64URL.test(p)))
     return { ok: false, reason: 'malformed' };
   const [body, signature] = parts;
-  const expected = mac(secret, body);
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+  const signedBy = (secret: string) => {
+    const expected = mac(secret, body);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!(typeof secrets === 'string' ? [secrets] : secrets).some(signedBy))
     return { ok: false, reason: 'bad-signature' };
   let payload: unknown;
   try {

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, loadConfig } from '../../infra/config';
 import { ensureSecretFile, resolveApprovalSecret, SECRET_FILE } from '../../services/approval-links/secret';
 import {
   deriveNonce,
@@ -38,6 +39,17 @@ describe('approval tokens', () => {
   it('refuse a token signed with another secret (forged)', () => {
     expect(verifyToken(signToken(payload(), `${SECRET}-other`), SECRET, NOW)).toEqual({
       ok: false,
+      reason: 'bad-signature',
+    });
+  });
+
+  it('after a rotation, still open links signed with a retired secret, and only with those', () => {
+    const retired = `${SECRET}-retired`;
+    const old = signToken(payload(), retired);
+    expect(verifyToken(old, [SECRET, retired], NOW)).toEqual({ ok: true, payload: payload() });
+    expect(verifyToken(signToken(payload(), SECRET), [SECRET, retired], NOW)).toMatchObject({ ok: true });
+    expect(verifyToken(old, [SECRET], NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyToken(signToken(payload(), 'x'.repeat(40)), [SECRET, retired], NOW)).toMatchObject({
       reason: 'bad-signature',
     });
   });
@@ -118,5 +130,37 @@ describe('approval secret', () => {
     expect(fs.existsSync(path.join(dir, SECRET_FILE))).toBe(false);
     fs.writeFileSync(path.join(dir, SECRET_FILE), 'short\n');
     expect(() => ensureSecretFile(dir)).toThrow(/no usable approval secret/);
+  });
+});
+
+describe('approval secret settings', () => {
+  it('refuse the placeholder the compose file once published, and any "change me" secret', () => {
+    for (const secret of [
+      'development-only-approval-secret-change-me',
+      'please-change-me-please-change-me-0123',
+    ]) {
+      expect(() => loadConfig({ APPROVAL_SECRET: secret })).toThrow(ConfigError);
+      expect(() => loadConfig({ APPROVAL_SECRET_PREVIOUS: `${SECRET},${secret}` })).toThrow(
+        /APPROVAL_SECRET_PREVIOUS.*published placeholder/s,
+      );
+    }
+    expect(() => loadConfig({ APPROVAL_SECRET: 'development-only-approval-secret-change-me' })).toThrow(
+      /APPROVAL_SECRET: is a published placeholder/,
+    );
+  });
+
+  it('read an empty APPROVAL_SECRET as unset (generated), and retired secrets as a list', () => {
+    expect(loadConfig({ APPROVAL_SECRET: '' }).mail).toMatchObject({
+      approvalSecret: undefined,
+      previousApprovalSecrets: [],
+    });
+    const other = 'another-secret-of-at-least-thirty-two-chars';
+    expect(
+      loadConfig({ APPROVAL_SECRET: SECRET, APPROVAL_SECRET_PREVIOUS: ` ${other} , ` }).mail,
+    ).toMatchObject({
+      approvalSecret: SECRET,
+      previousApprovalSecrets: [other],
+    });
+    expect(() => loadConfig({ APPROVAL_SECRET_PREVIOUS: 'short' })).toThrow(/at least 32/);
   });
 });

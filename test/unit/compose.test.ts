@@ -123,3 +123,20 @@ test('state lives in named volumes', () => {
   for (const volume of named) expect(mounts.some((m) => m.startsWith(`${volume}:`))).toBe(true);
   expect(services.mysql.volumes).toContain('mysql-data:/var/lib/mysql');
 });
+
+test('no secret has a default that anyone reading this file would know', () => {
+  // `${VAR:-value}` with a value would run a deployment on a published secret.
+  const defaulted = [...text.matchAll(/\$\{(\w*(?:PASSWORD|SECRET|PWD)\w*):-([^}]*)\}/g)].filter(
+    ([, , v]) => v,
+  );
+  expect(defaulted.map(([m]) => m)).toEqual([]);
+  // Passwords are required: compose refuses to start and names the variable.
+  for (const name of ['MYSQL_ROOT_PASSWORD', 'AIMSFLOW_DB_PASSWORD'])
+    expect(text).toMatch(new RegExp(`\\$\\{${name}:\\?[^}]*${name}[^}]*\\}`));
+  // The approval secret is generated on first start into the volume every replica mounts.
+  for (const name of ['api', 'worker']) {
+    expect(services[name].environment?.APPROVAL_SECRET).toBe('${APPROVAL_SECRET:-}');
+    expect(services[name].environment?.DATA_DIR).toBe('/app/data');
+    expect(services[name].volumes).toContain('aimsflow-data:/app/data');
+  }
+});
