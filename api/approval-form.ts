@@ -1,8 +1,10 @@
 /**
  * Anti-forgery protection of the approval confirmation form (double-submit cookie, csrf-csrf).
  * GET /approvals/{token} issues a token: in a cookie scoped to that link's path and in a hidden
- * form field. POST /approvals/{token} must carry both, equal, and signed for that very link, or
- * it is refused with 403 before the decision is even looked at. A page elsewhere cannot read the
+ * form field. POST /approvals/{token} must carry both, equal, and signed for that very link. The
+ * check only notes its verdict (res.locals.formToken is set when it passed): the handler answers
+ * a link that is not genuine with "not valid" first, and a genuine link without a valid form
+ * token with a 403 page, before the decision is even looked at. A page elsewhere cannot read the
  * cookie or the page, so it cannot make an approver's browser decide.
  *
  * The cookie's path is the link itself, so links open in several tabs keep their own tokens.
@@ -11,14 +13,13 @@ import { createHmac } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import type { Request, RequestHandler } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
-import { HttpProblem } from './problem';
 
 export const FORM_TOKEN_FIELD = '_csrf';
 
 export interface ApprovalFormProtection {
   /** For the GET page: sets the cookie and hands the token to the page (res.locals.formToken). */
   issue: RequestHandler[];
-  /** For the POST, after the form body is parsed: refuses a missing or wrong token with 403. */
+  /** For the POST, after the form body is parsed: sets res.locals.formToken only when the token is valid. */
   verify: RequestHandler[];
 }
 
@@ -54,16 +55,10 @@ export function approvalFormProtection(options: {
   };
 
   const verify: RequestHandler = (req, res, next) => {
-    if (!validateRequest(req)) {
-      next(
-        new HttpProblem(
-          'csrf-token-invalid',
-          'The form token is missing or does not match; open the link again and use the form on its page.',
-        ),
-      );
-      return;
-    }
-    (res.locals as { formToken?: string }).formToken = (req.body as Record<string, string>)[FORM_TOKEN_FIELD];
+    if (validateRequest(req))
+      (res.locals as { formToken?: string }).formToken = (req.body as Record<string, string>)[
+        FORM_TOKEN_FIELD
+      ];
     next();
   };
 

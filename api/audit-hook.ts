@@ -84,9 +84,11 @@ export class AuditHook {
       afterDigest: programmeId ? await programmeStateDigest(this.store, programmeId) : null,
       temporalEvent,
       // A request repeated with its Idempotency-Key changes nothing the second time.
-      dedupeKey: request.idempotencyKey
-        ? `api:${sha256Hex(canonicalJson([chainId, route.operationId, actor.id, request.idempotencyKey]))}`
-        : null,
+      dedupeKey: reply.audit?.dedupeKey
+        ? `api:${sha256Hex(canonicalJson([chainId, route.operationId, reply.audit.dedupeKey]))}`
+        : request.idempotencyKey
+          ? `api:${sha256Hex(canonicalJson([chainId, route.operationId, actor.id, request.idempotencyKey]))}`
+          : null,
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import { redactUrl } from './security';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -19,11 +20,12 @@ export const PROBLEM_TYPES = {
   'malformed-json': { status: 400, title: 'Malformed JSON body' },
   unauthorized: { status: 401, title: 'Authentication required' },
   forbidden: { status: 403, title: 'Not allowed for this role' },
-  'csrf-token-invalid': { status: 403, title: 'Form token missing or invalid' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'stage-conflict': { status: 409, title: 'Not accepted in the current state' },
   duplicate: { status: 409, title: 'Already exists' },
+  'last-admin-key': { status: 409, title: 'The last working admin key cannot be revoked' },
+  'confirmation-required': { status: 409, title: 'Confirmation required' },
   'idempotency-key-in-use': { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   'content-too-large': { status: 413, title: 'Content too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
@@ -107,7 +109,7 @@ export function sendProblem(req: Request, res: Response, problem: HttpProblem): 
   res
     .status(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(problem.toDocument(req.originalUrl)));
+    .send(JSON.stringify(problem.toDocument(String(redactUrl(req.originalUrl)))));
 }
 
 /** RFC 6901: '~' and '/' inside a segment are escaped so keys containing them stay addressable. */

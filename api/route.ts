@@ -75,6 +75,8 @@ export interface ReplyAudit {
   /** E.g. the approver of an e-mailed link. */
   actor?: Actor;
   subject?: string;
+  /** One event however often the same change is answered (e.g. concurrent posts of one link). */
+  dedupeKey?: string;
 }
 
 /** How a state-changing route is recorded in the audit trail (every non-GET route has one). */

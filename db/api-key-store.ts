@@ -31,6 +31,17 @@ export interface NewApiKey {
   createdBy: string;
 }
 
+/** What revoking a key did: revoked (now or before), no such key, or refused as the last admin key. */
+export type RevokeOutcome = 'revoked' | 'not-found' | 'last-admin';
+
+/** Whether revoking `key` would leave none of the `working` keys (unrevoked, `key` among them) an admin. */
+export function revokingLeavesNoAdmin(
+  key: Pick<ApiKeyRow, 'id' | 'role'>,
+  working: Pick<ApiKeyRow, 'id' | 'role'>[],
+) {
+  return key.role === 'admin' && !working.some((k) => k.role === 'admin' && k.id !== key.id);
+}
+
 /** The authenticated holder of a key. */
 export interface KeyHolder {
   id: string;
@@ -136,15 +147,31 @@ export class ApiKeyStore {
     return row ? info(row) : undefined;
   }
 
-  /** Revokes a key; revoking it again keeps the first time. False when there is no such key. */
-  async revoke(id: string): Promise<boolean> {
-    const row = await this.exclusive(() => this.repo.findOneBy({ id }));
-    if (!row) return false;
-    if (row.revokedAt === null) {
-      const revokedAt = this.now().toISOString();
-      await this.exclusive(() => this.repo.update({ id, revokedAt: IsNull() }, { revokedAt }));
-    }
-    return true;
+  /**
+   * Revokes a key; revoking it again keeps the first time. Refuses to revoke the last working
+   * admin key, which would leave nobody able to manage keys through the API. The check and the
+   * write are one transaction that locks the working admin keys (on SQLite the write queue
+   * serialises it), so two admins revoking each other at once cannot both succeed.
+   */
+  async revoke(id: string): Promise<RevokeOutcome> {
+    const sqlite = this.queue !== undefined;
+    return this.exclusive(() =>
+      this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository<ApiKeyRow>(ENTITY);
+        const row = await repo.findOneBy({ id });
+        if (!row) return 'not-found';
+        if (row.revokedAt !== null) return 'revoked';
+        if (row.role === 'admin') {
+          const admins = await repo.find({
+            where: { role: 'admin', revokedAt: IsNull() },
+            ...(sqlite ? {} : { lock: { mode: 'pessimistic_write' as const } }),
+          });
+          if (revokingLeavesNoAdmin(row, admins)) return 'last-admin';
+        }
+        await repo.update({ id, revokedAt: IsNull() }, { revokedAt: this.now().toISOString() });
+        return 'revoked';
+      }),
+    );
   }
 
   /** Keys that still work. */

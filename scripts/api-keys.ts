@@ -66,7 +66,12 @@ export async function runKeysCommand(args: readonly string[], databaseUrl: strin
   if (command === 'revoke' && positionals.length === 1) {
     const id = positionals[0];
     return withStore(databaseUrl, async (store, record) => {
-      if (!(await store.revoke(id))) throw new UsageError(`no API key ${id}`);
+      const outcome = await store.revoke(id);
+      if (outcome === 'not-found') throw new UsageError(`no API key ${id}`);
+      if (outcome === 'last-admin')
+        throw new UsageError(
+          `${id} is the last working admin key; create another admin key first (npm run keys -- create --name <name> --role admin)`,
+        );
       await record('apikey.revoked', id, 'cli');
       return `revoked ${id}`;
     });

@@ -15,6 +15,7 @@ export type LinkProblem =
   | 'wrong-approver'
   | 'not-found'
   | 'not-accepted'
+  | 'form-invalid'
   | 'unavailable';
 
 const PROBLEMS: Record<LinkProblem, { status: number; heading: string; message: string }> = {
@@ -58,6 +59,12 @@ const PROBLEMS: Record<LinkProblem, { status: number; heading: string; message: 
     status: 409,
     heading: 'The decision was not accepted',
     message: 'The programme could not take this decision in its current state.',
+  },
+  'form-invalid': {
+    status: 403,
+    heading: 'This form could not be checked',
+    message:
+      'The decision was not sent from the page this link opens, or that page is too old. Open the link from the e-mail again and choose on its page. Nothing has been decided.',
   },
   unavailable: {
     status: 503,

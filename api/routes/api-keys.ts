@@ -54,6 +54,15 @@ const KeyParams = z
   })
   .strict();
 
+const RevokeQuery = z
+  .object({
+    confirm: z
+      .literal('self')
+      .optional()
+      .meta({ description: 'Required (as "self") to revoke the key the request is made with' }),
+  })
+  .strict();
+
 const COMPONENTS = { CreateApiKeyBody, ApiKey, CreatedApiKey, ApiKeyList };
 
 export function apiKeyRoutes(keys: ApiKeyAdmin): Route[] {
@@ -112,14 +121,27 @@ export function apiKeyRoutes(keys: ApiKeyAdmin): Route[] {
       path: '/api-keys/{keyId}',
       operationId: 'revokeApiKey',
       audit: { action: 'apikey.revoked' },
-      summary: 'Revoke an API key; it stops working at once (revoking again changes nothing)',
+      summary:
+        'Revoke an API key; it stops working at once (revoking again changes nothing). The last working admin key cannot be revoked; revoking the key that makes the request needs ?confirm=self',
       params: KeyParams,
+      query: RevokeQuery,
       body: NoBody,
-      problems: [404],
+      problems: [404, 409],
       success: { status: 204, description: 'Revoked', schema: NoBody },
-      handle: async ({ params }, ctx) => {
-        if (!(await store.revoke(params.keyId)))
-          throw new HttpProblem('not-found', `No API key ${params.keyId}.`);
+      handle: async ({ params, query }, ctx) => {
+        if (params.keyId === ctx.actor.id && query.confirm !== 'self')
+          throw new HttpProblem(
+            'confirmation-required',
+            'This is the key this request was made with: revoking it ends your own access. Send the request again with ?confirm=self to do so.',
+            { errors: [{ pointer: '/query/confirm', detail: 'must be "self" to revoke the key in use' }] },
+          );
+        const outcome = await store.revoke(params.keyId);
+        if (outcome === 'not-found') throw new HttpProblem('not-found', `No API key ${params.keyId}.`);
+        if (outcome === 'last-admin')
+          throw new HttpProblem(
+            'last-admin-key',
+            `${params.keyId} is the last working admin key; without it nobody could manage keys through the API. Create another admin key first.`,
+          );
         ctx.log.info({ keyId: params.keyId }, 'API key revoked');
         return { status: 204, body: undefined };
       },

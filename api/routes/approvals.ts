@@ -179,13 +179,16 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
    * Everything a link must pass before its page is shown or its decision sent: a valid
    * signature, not expired, not used, and still the current request for its approver.
    */
-  async function openLink(raw: string, ctx: HandlerContext): Promise<OpenLink | Reply> {
+  function genuineLink(raw: string, ctx: HandlerContext): ApprovalTokenPayload | Reply {
     const check = verifyToken(raw, [deps.secret, ...(deps.previousSecrets ?? [])], Date.now());
-    if (!check.ok) {
-      ctx.log.warn({ reason: check.reason }, 'approval link refused');
-      return check.reason === 'expired' ? problem('expired') : problem('invalid');
-    }
-    const token = check.payload;
+    if (check.ok) return check.payload;
+    ctx.log.warn({ reason: check.reason }, 'approval link refused');
+    return check.reason === 'expired' ? problem('expired') : problem('invalid');
+  }
+
+  async function openLink(raw: string, ctx: HandlerContext): Promise<OpenLink | Reply> {
+    const token = genuineLink(raw, ctx);
+    if ('status' in token) return token;
     const use = await links.findLinkUse(token.nonce);
     const programme = await ctx.store.getProgramme(token.programmeId);
     if (!programme) return problem('not-found');
@@ -277,6 +280,11 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     ctx: HandlerContext,
   ): Promise<Reply> {
     try {
+      // A link that is not genuine is "not valid" whatever the form says; a genuine one needs
+      // the form token of its own page (api/approval-form.ts) before anything is looked up.
+      const genuine = genuineLink(params.token, ctx);
+      if ('status' in genuine) return genuine;
+      if (!ctx.formToken) return problem('form-invalid');
       const link = await openLink(params.token, ctx);
       if (!('token' in link)) return link;
       const form = ApprovalLinkDecision.safeParse(body ?? {});
@@ -351,6 +359,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
           programmeId: token.programmeId,
           actor: { id: token.approver, role: 'approver' },
           subject: token.gate,
+          // Concurrent posts of one link all see the one decision recorded: one event for it.
+          dedupeKey: `approval-link:${token.nonce}`,
         },
       };
     } catch (err) {

@@ -130,6 +130,44 @@ describe.each(testDatabases())('API keys on $name', (db) => {
     await expect(runKeysCommand(['revoke', 'ffffffffffffffff'], databaseUrl)).rejects.toThrow(/no API key/);
   });
 
+  test('the last working admin key cannot be revoked, by the API or the CLI; the key in use needs ?confirm=self', async () => {
+    const adminId = (
+      (await api('GET', '/api-keys', undefined, stack.authHeader())).body as {
+        items: { id: string; role: string; revokedAt: string | null }[];
+      }
+    ).items
+      .filter((k) => k.role === 'admin' && k.revokedAt === null)
+      .map((k) => k.id);
+    expect(adminId).toHaveLength(1);
+    const [self] = adminId;
+
+    const unconfirmed = await api('DELETE', `/api-keys/${self}`, undefined, stack.authHeader());
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body).toMatchObject({
+      type: expect.stringMatching(/confirmation-required$/) as unknown,
+    });
+    const last = await api('DELETE', `/api-keys/${self}?confirm=self`, undefined, stack.authHeader());
+    expect(last.status).toBe(409);
+    expect(last.body).toMatchObject({
+      type: expect.stringMatching(/last-admin-key$/) as unknown,
+      detail: expect.stringMatching(/last working admin key/) as unknown,
+    });
+    await expect(runKeysCommand(['revoke', self], databaseUrl)).rejects.toThrow(/last working admin key/);
+    expect((await api('GET', '/api-keys', undefined, stack.authHeader())).status).toBe(200);
+
+    // With a second admin, either may go; the survivor is then the last one.
+    const second = (
+      await api('POST', '/api-keys', { name: 'second admin', role: 'admin' }, stack.authHeader())
+    ).body as CreatedKey;
+    expect(
+      (await api('DELETE', `/api-keys/${second.id}?confirm=self`, undefined, bearer(second.key))).status,
+    ).toBe(204);
+    expect((await api('GET', '/api-keys', undefined, bearer(second.key))).status).toBe(401);
+    expect(
+      (await api('DELETE', `/api-keys/${self}?confirm=self`, undefined, stack.authHeader())).status,
+    ).toBe(409);
+  });
+
   test('npm start makes a first admin key only while the table is empty', async () => {
     // The stack's own keys are there already.
     expect(await bootstrapAdminKey(databaseUrl)).toBeUndefined();

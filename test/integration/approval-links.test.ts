@@ -4,6 +4,7 @@
  * genuine, current, unused link decides, that a GET never does, and that concurrent POSTs of
  * one link record exactly one decision.
  */
+import { createAuditTrail } from '../../services/audit-trail';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { ScopeBody, StageInput } from '../../domain/schemas';
@@ -298,9 +299,10 @@ describe.each(testDatabases())('approval links on $name', (db) => {
       }),
     );
     for (const res of refusals) {
+      // The approver is in a browser: the refusal is a page like every other answer of the link.
       expect(res.status).toBe(403);
-      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(((await res.json()) as { type: string }).type).toMatch(/csrf-token-invalid$/);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await res.text()).toMatch(/data-problem="form-invalid"[\s\S]*Nothing has been decided/);
     }
     expect(await snapshot(programme)).toEqual(before);
     expect(await stack.approvalStore().findLinkUse(payloadOf(approve).nonce)).toBeNull();
@@ -349,6 +351,9 @@ describe.each(testDatabases())('approval links on $name', (db) => {
       (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId === nonce,
     );
     expect(accepted).toHaveLength(1);
+    // And the audit trail records it once, not once per request that carried it.
+    const events = await createAuditTrail(stack.dataSource()).list(programme.programmeId);
+    expect(events.filter((e) => e.action === 'approval.decided' && e.subject === 'scope')).toHaveLength(1);
 
     const reuse = await visit(approve, 'POST', { outcome: 'rejected', comment: 'Changed my mind' });
     expect([reuse.status, reuse.problem]).toEqual([409, 'used']);

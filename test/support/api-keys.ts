@@ -5,7 +5,9 @@
 import {
   issueKey,
   parseKey,
+  revokingLeavesNoAdmin,
   secretMatches,
+  type RevokeOutcome,
   type ApiKeyInfo,
   type KeyHolder,
   type NewApiKey,
@@ -57,10 +59,13 @@ export class MemoryApiKeys implements Authenticator, ApiKeyAdmin {
     return Promise.resolve([...this.rows.values()].map(({ secretSha256: _h, ...info }) => info));
   }
 
-  revoke(id: string): Promise<boolean> {
+  revoke(id: string): Promise<RevokeOutcome> {
     const row = this.rows.get(id);
-    if (row && row.revokedAt === null) row.revokedAt = new Date().toISOString();
-    return Promise.resolve(row !== undefined);
+    if (!row) return Promise.resolve('not-found');
+    const working = [...this.rows.values()].filter((r) => r.revokedAt === null);
+    if (row.revokedAt === null && revokingLeavesNoAdmin(row, working)) return Promise.resolve('last-admin');
+    if (row.revokedAt === null) row.revokedAt = new Date().toISOString();
+    return Promise.resolve('revoked');
   }
 
   authenticate(key: string): Promise<KeyHolder | undefined> {

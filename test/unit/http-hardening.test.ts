@@ -5,8 +5,9 @@
  */
 import pino from 'pino';
 import { LOG_REDACTION } from '../../api/security';
+import { signToken } from '../../services/approval-links/tokens';
 import { ConfigError, loadConfig } from '../../infra/config';
-import { startSecuredApp, type SecuredApp } from '../support/secured-app';
+import { APPROVAL_SECRET, startSecuredApp, type SecuredApp } from '../support/secured-app';
 
 const PROGRAMMES = '/programmes';
 /** Shaped like a real link token (payload.signature); the secret differs, so it is refused. */
@@ -100,13 +101,28 @@ describe('security headers', () => {
 describe('approval form token', () => {
   test('the page sets an HttpOnly, SameSite=Strict cookie scoped to its link; the form needs it', async () => {
     app = await startSecuredApp();
-    const url = `${app.base}/approvals/${LINK_TOKEN}`;
+    // Genuine (signed with the app's secret), so the form check is what decides.
+    const genuine = signToken(
+      {
+        v: 1,
+        programmeId: 'p-1',
+        stepKey: 'c1.SCOPING.1',
+        gate: 'scope',
+        approver: 'sponsor@acme.test',
+        artefactSha256: 'a'.repeat(64),
+        requestId: 'c1.SCOPING.1/scope/v1/r1',
+        nonce: 'n-1',
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      },
+      APPROVAL_SECRET,
+    );
+    const url = `${app.base}/approvals/${genuine}`;
     const page = await fetch(url);
     await page.text();
     const cookie = page.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(
       new RegExp(
-        `^aimsflow-form=[0-9a-f]+\\.[0-9a-f]+; Path=/approvals/${LINK_TOKEN.replace('.', '\\.')}; HttpOnly; SameSite=Strict$`,
+        `^aimsflow-form=[0-9a-f]+\\.[0-9a-f]+; Path=/approvals/${genuine.replace('.', '\\.')}; HttpOnly; SameSite=Strict$`,
       ),
     );
     const [pair] = cookie.split(';');
@@ -118,19 +134,49 @@ describe('approval form token', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: new URLSearchParams(body).toString(),
       });
-    expect((await problem(await form({ outcome: 'approved' }), 403)).type).toMatch(/csrf-token-invalid$/);
-    await problem(await form({ outcome: 'approved', _csrf: token }), 403);
-    await problem(await form({ outcome: 'approved', _csrf: `${token}0` }, { cookie: pair }), 403);
+    const refused = async (res: Response) => {
+      // A browser posted it: the refusal is a page, like every other answer of the link.
+      expect(res.status).toBe(403);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await res.text()).toMatch(/data-problem="form-invalid"/);
+    };
+    await refused(await form({ outcome: 'approved' }));
+    await refused(await form({ outcome: 'approved', _csrf: token }));
+    await refused(await form({ outcome: 'approved', _csrf: `${token}0` }, { cookie: pair }));
     // A token issued for another link does not carry over.
     const other = await fetch(`${url}x`);
     await other.text();
     const otherPair = (other.headers.get('set-cookie') ?? '').split(';')[0];
     const otherToken = otherPair.slice(otherPair.indexOf('=') + 1);
-    await problem(await form({ outcome: 'approved', _csrf: otherToken }, { cookie: otherPair }), 403);
-    // With the pair the page handed out, the request reaches the link check (this link is forged).
+    await refused(await form({ outcome: 'approved', _csrf: otherToken }, { cookie: otherPair }));
+    // With the pair the page handed out, the request reaches the stores (all down in this app).
     const passed = await form({ outcome: 'approved', _csrf: token }, { cookie: pair });
-    expect(passed.status).toBe(400);
-    expect(await passed.text()).toMatch(/This link is not valid/);
+    expect(passed.status).toBe(503);
+    expect(await passed.text()).toMatch(/data-problem="unavailable"/);
+  });
+
+  test('a link that is not genuine is "not valid", whatever the form carries; no answer echoes the token', async () => {
+    app = await startSecuredApp();
+    for (const token of [LINK_TOKEN, 'garbage', 'a.b']) {
+      const res = await fetch(`${app.base}/approvals/${token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'outcome=approved',
+      });
+      expect(res.status).toBe(400);
+      const html = await res.text();
+      expect(html).toMatch(/This link is not valid/);
+      expect(html).not.toContain(token);
+    }
+    // A problem document names the path it answers, without the credential in it.
+    const big = await fetch(`${app.base}/approvals/${LINK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'x'.repeat(20_000),
+    });
+    const doc = (await big.json()) as { instance: string };
+    expect(big.status).toBe(413);
+    expect(doc.instance).toBe('/approvals/[redacted]');
   });
 });
 

@@ -275,6 +275,7 @@ describe('approval pages', () => {
       'wrong-approver': 403,
       'not-found': 404,
       'not-accepted': 409,
+      'form-invalid': 403,
       unavailable: 503,
     };
     for (const [code, status] of Object.entries(expected)) {
