@@ -9,7 +9,7 @@ import { STEPS } from './process-model';
 import { schemaParts } from './schema-parts';
 import { APPROVER_ROLES } from './vocabulary';
 
-const { Text, Person, IsoDuration } = schemaParts(z);
+const { Line, Person, IsoDuration } = schemaParts(z);
 
 const APPROVAL_GATES = STEPS.flatMap((s) => s.approvals.map((a) => a.gate)) as [string, ...string[]];
 
@@ -132,8 +132,8 @@ export const ProgrammeConfig = z
 
 export const CreateProgramme = z
   .object({
-    organisation: Text(200),
-    name: Text(200),
+    organisation: Line(200),
+    name: Line(200),
     config: ProgrammeConfig.partial().optional(),
   })
   .strict();

@@ -23,7 +23,27 @@ export function isIsoDuration(value: string): boolean {
 }
 
 export function schemaParts(z: Z) {
-  const Text = (max = 2000) => z.string().trim().min(1).max(max);
+  /**
+   * Free text: may span lines (tab, line feed, carriage return), but no other control character.
+   * A NUL or an escape sequence has no meaning in a record and breaks what renders it (XML, mail).
+   */
+  const Text = (max = 2000) =>
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(max)
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .regex(/^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/, 'must not contain control characters');
+  /** One line (a name, a title, a place): no control character at all, tabs and line breaks included. */
+  const Line = (max = 200) =>
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(max)
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
+      .regex(/^[^\x00-\x1f\x7f]*$/, 'must be one line without control characters');
   const Instant = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 timestamp' });
   const RequirementId = z
     .string()
@@ -35,7 +55,7 @@ export function schemaParts(z: Z) {
   const Slug = z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes, at most 64');
-  const Person = z.object({ name: Text(200), email: z.email() }).strict();
+  const Person = z.object({ name: Line(200), email: z.email() }).strict();
   /** Who submitted an artefact; under segregation of duties that person may not approve it. */
   const SubmittedBy = z
     .email()
@@ -54,6 +74,7 @@ export function schemaParts(z: Z) {
     .refine(isRiskSourceId, { message: 'an Annex C risk source id (C.3.1-C.3.7)' });
   return {
     Text,
+    Line,
     Instant,
     RequirementId,
     ControlId,

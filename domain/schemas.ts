@@ -51,7 +51,7 @@ export {
 } from './vocabulary';
 
 const parts = schemaParts(z);
-const { Text, Instant, RequirementId, Slug, IsoDuration } = parts;
+const { Text, Line, Instant, RequirementId, Slug, IsoDuration } = parts;
 export const { Person } = parts;
 export { IsoDuration };
 
@@ -154,7 +154,7 @@ export const EvidenceMetadata = z
     key: Slug.optional().meta({
       description: 'Stable name of the evidence item; a new upload under the same key is its next version',
     }),
-    title: Text(300),
+    title: Line(300),
     owner: z.email(),
     requirementIds: z.array(RequirementId).min(1).max(100),
     aiSystemIds: z.array(Slug).max(100).default([]),
@@ -183,14 +183,14 @@ export const LIFECYCLE_STAGES = [
 export const InventoryEntry = z
   .object({
     id: Slug.meta({ description: 'Stable id; the same id as in the scope or a scan merges with it' }),
-    name: Text(200),
+    name: Line(200),
     purpose: Text(2000).optional(),
-    owner: Text(320).optional().meta({ description: 'E-mail address or team' }),
+    owner: Line(320).optional().meta({ description: 'E-mail address or team' }),
     lifecycleStage: z.enum(LIFECYCLE_STAGES).default('unknown'),
     aiRole: z.enum(AI_ROLES).optional().meta({ description: "The organisation's AI role for this system" }),
-    dataSources: z.array(Text(300)).max(100).default([]),
-    models: z.array(Text(300)).max(100).default([]),
-    thirdPartyServices: z.array(Text(300)).max(100).default([]),
+    dataSources: z.array(Line(300)).max(100).default([]),
+    models: z.array(Line(300)).max(100).default([]),
+    thirdPartyServices: z.array(Line(300)).max(100).default([]),
     locations: z
       .array(Text(500))
       .max(100)

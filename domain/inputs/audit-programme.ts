@@ -28,7 +28,7 @@ function plannedAuditSchema(z: Z, p: SchemaParts) {
   return z
     .object({
       id: p.Slug.meta({ description: 'Stable id of the planned audit, e.g. ia-2027-1' }),
-      title: p.Text(300),
+      title: p.Line(300),
       scope: z.array(p.RequirementId).min(1).max(100).meta({
         description: 'Clauses and Annex A controls this audit examines',
       }),

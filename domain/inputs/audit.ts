@@ -82,7 +82,7 @@ export function auditBodySchema(z: Z, p: SchemaParts) {
       audit: z.enum(AUDIT_KINDS),
       firstDay: p.Instant.optional(),
       lastDay: p.Instant.optional().meta({ description: 'Defaults to now; stage-2 deadlines count from it' }),
-      auditors: z.array(p.Text(200)).min(1).max(20),
+      auditors: z.array(p.Line(200)).min(1).max(20),
       independent: z.boolean().default(true),
       // Findings arrive with the audit record: a step whose gates only wait for the audit must
       // not close between recording the audit and recording what it found.

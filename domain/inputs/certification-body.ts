@@ -5,8 +5,8 @@ import { defineInput } from './definition';
 export function certificationBodyBodySchema(z: Z, p: SchemaParts) {
   return z
     .object({
-      name: p.Text(200),
-      accreditationBody: p.Text(100),
+      name: p.Line(200),
+      accreditationBody: p.Line(100),
       contact: z.email().optional(),
       submittedBy: p.SubmittedBy,
     })

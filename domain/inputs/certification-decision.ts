@@ -19,7 +19,7 @@ export const certificationDecision = defineInput({
       decision: z
         .object({
           outcome: z.enum(['granted', 'refused']),
-          certificateNumber: p.Text(100).optional(),
+          certificateNumber: p.Line(100).optional(),
           decidedOn: p.Instant.optional().meta({ description: 'Defaults to now' }),
         })
         .strict()

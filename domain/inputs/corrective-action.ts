@@ -16,10 +16,10 @@ export function correctiveActionBodySchema(z: Z, p: SchemaParts) {
       action: p.Text(),
       owner: z.email(),
       due: p.Instant,
-      evidenceIds: z.array(p.Text(200)).max(50).optional().meta({
+      evidenceIds: z.array(p.Line(200)).max(50).optional().meta({
         description: 'Evidence register ids showing the correction and action were implemented',
       }),
-      planAcceptedBy: p.Text(200).optional().meta({
+      planAcceptedBy: p.Line(200).optional().meta({
         description: "For a certification body's nonconformity: who accepted the plan at the body",
       }),
     })

@@ -14,7 +14,7 @@ export function managementReviewBodySchema(z: Z, p: SchemaParts) {
         .array(
           z
             .object({
-              topic: p.Text(300),
+              topic: p.Line(300),
               decision: p.Text(),
               owner: z.email().optional(),
               due: p.Instant.optional(),

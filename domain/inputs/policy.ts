@@ -13,7 +13,7 @@ export function policyBodySchema(z: Z, p: SchemaParts) {
   return z
     .object({
       policyType: z.enum(['ai_policy', 'other']),
-      title: p.Text(300),
+      title: p.Line(300),
       documentRef: p.Text(2000).meta({
         description: 'URL or document-management reference of the exact version',
       }),

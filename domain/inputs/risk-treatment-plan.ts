@@ -15,7 +15,7 @@ export function riskTreatmentPlanBodySchema(z: Z, p: SchemaParts) {
           z
             .object({
               id: p.Slug,
-              title: p.Text(300),
+              title: p.Line(300),
               aiSystemIds: z.array(p.Slug).max(500).default([]),
               likelihood: p.Score,
               severity: p.Score,

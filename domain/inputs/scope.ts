@@ -18,7 +18,7 @@ export const scopeBodySchema = (z: Z, p: SchemaParts) =>
           z
             .object({
               id: p.Slug,
-              name: p.Text(200),
+              name: p.Line(200),
               type: z.enum(['model', 'feature', 'internal_use']),
               inScope: z.boolean(),
               description: p.Text().optional(),
@@ -32,11 +32,11 @@ export const scopeBodySchema = (z: Z, p: SchemaParts) =>
         }),
       aiRoles: z.array(z.enum(AI_ROLES)).min(1).max(AI_ROLES.length),
       boundaries: p.Text(5000),
-      locations: z.array(p.Text(200)).min(1).max(100),
+      locations: z.array(p.Line(200)).min(1).max(100),
       internalIssues: z.array(p.Text()).max(100).default([]),
       externalIssues: z.array(p.Text()).max(100).default([]),
       interestedParties: z
-        .array(z.object({ name: p.Text(200), requirements: z.array(p.Text()).max(50) }).strict())
+        .array(z.object({ name: p.Line(200), requirements: z.array(p.Text()).max(50) }).strict())
         .max(100)
         .default([]),
       integratesWith: z.array(z.enum(['ISO27001', 'ISO9001', 'ISO27701'])).default([]),

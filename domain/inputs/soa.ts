@@ -15,7 +15,7 @@ export function soaBodySchema(z: Z, p: SchemaParts) {
           z
             .object({
               controlId: z.string().min(1).max(40),
-              title: p.Text(300).optional(),
+              title: p.Line(300).optional(),
               applicable: z.boolean(),
               justification: p.Text(),
               implementationStatus: z.enum([

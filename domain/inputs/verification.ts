@@ -13,7 +13,7 @@ import { defineInput } from './definition';
 export function verificationBodySchema(z: Z, p: SchemaParts) {
   return z
     .object({
-      verifiedBy: p.Text(200),
+      verifiedBy: p.Line(200),
       note: p.Text().optional(),
       audit: z.enum(AUDIT_KINDS).optional().meta({
         description:
@@ -23,7 +23,7 @@ export function verificationBodySchema(z: Z, p: SchemaParts) {
         description:
           'Whether the action proved effective (default true); false reopens the nonconformity for a new action',
       }),
-      evidenceIds: z.array(p.Text(200)).max(50).optional().meta({
+      evidenceIds: z.array(p.Line(200)).max(50).optional().meta({
         description: 'Evidence register ids of the implementation, checked by the verifier',
       }),
       closureApprovedBy: z.email().optional().meta({

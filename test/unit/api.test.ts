@@ -345,6 +345,34 @@ describe('validation', () => {
     expectNothingWritten();
   });
 
+  it('400 for control characters: none in a one-line field, only tab and line breaks in free text', async () => {
+    const names = problemOf(
+      await call('POST', '/programmes', { organisation: 'Acme\r\nBcc: x@evil.test', name: 'AIMS\u0000' }),
+      400,
+    );
+    expect(pointers(names).sort()).toEqual(['/body/name', '/body/organisation']);
+    expect(names.errors?.[0]?.detail).toMatch(/control characters/);
+    const located = problemOf(
+      await call('PUT', `/programmes/${PID}/scope`, { ...scopeBody, locations: ['Berlin\tHQ'] }),
+      400,
+    );
+    expect(pointers(located)).toEqual(['/body/locations/0']);
+    const escaped = problemOf(
+      await call('PUT', `/programmes/${PID}/scope`, { ...scopeBody, statement: 'All of it\u001b[31m' }),
+      400,
+    );
+    expect(pointers(escaped)).toEqual(['/body/statement']);
+    expectNothingWritten();
+  });
+
+  it('free text keeps its line breaks and tabs', async () => {
+    const res = await call('PUT', `/programmes/${PID}/scope`, {
+      ...scopeBody,
+      statement: 'Line one\r\n\tLine two',
+    });
+    expect(res.status).toBeLessThan(300);
+  });
+
   it('400 for a JSON scalar or an empty body', async () => {
     problemOf(await call('POST', '/programmes', '"text"'), 400);
     // express.json reads an empty JSON body as {}: the missing fields are what the client needs to know.
