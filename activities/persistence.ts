@@ -45,6 +45,7 @@ export function createPersistenceActivities({
     // finds the row and leaves it alone, so wall-clock time here does not break idempotency.
     recordProgramme: (programme) => repository.saveProgramme(programme, new Date().toISOString()),
     recordTransition: (transition, status) => repository.recordTransition(transition, status),
+    recordProgress: (progress) => repository.recordProgress(progress),
     saveRecords: (save) => repository.saveRecords(save),
     loadFacts: ({ programmeId, stepKey, cursor }) => repository.loadFacts(programmeId, stepKey, cursor),
     async readItems({ kind, ref, offset }) {

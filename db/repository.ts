@@ -8,6 +8,7 @@ import type {
   BodyRef,
   FactsPage,
   ProgrammeRecord,
+  ProgrammeProgressRecord,
   ProgrammeStatusRecord,
   SaveRecords,
   TransitionRecord,
@@ -184,6 +185,21 @@ export class ProgrammeRepository {
           certificateStatus: status.certificate?.status ?? null,
           certificateExpiresOn: status.certificate?.expiresOn ?? null,
           updatedAt: transition.at,
+        },
+      );
+    });
+  }
+
+  /** The columns that change within a step; the step itself only moves with a transition. */
+  recordProgress(progress: ProgrammeProgressRecord): Promise<void> {
+    return this.write(async (em) => {
+      await em.getRepository<ProgrammeRow>(ENTITY.programme).update(
+        { id: progress.programmeId },
+        {
+          overdue: progress.overdue,
+          nextDueAt: progress.nextDueAt,
+          certificateStatus: progress.certificate?.status ?? null,
+          certificateExpiresOn: progress.certificate?.expiresOn ?? null,
         },
       );
     });

@@ -45,7 +45,7 @@ import { stageWorkflow } from './stage';
 /** Transitions the view lists (the history route has them all): a query answer stays small. */
 const VIEW_HISTORY = 20;
 
-const { recordProgramme, recordTransition } = proxyActivities<PersistenceActivities>({
+const { recordProgramme, recordTransition, recordProgress } = proxyActivities<PersistenceActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -126,12 +126,29 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   setHandler(aiSystemsDiscoveredSignal, async (event) => {
     if (status !== 'WITHDRAWN' && !withdrawal) await forward(event);
   });
-  setHandler(stageProgressSignal, (progress) => {
+  // Progress writes run one after another, and a transition waits for them, so the row never
+  // goes back to an older deadline than the one the workflow shows.
+  let progressWrites: Promise<void> = Promise.resolve();
+  setHandler(stageProgressSignal, async (progress) => {
     if (progress.stepKey !== stepKey) return;
     nextDueAt = progress.nextDueAt;
     overdue = progress.overdue;
     certificate = progress.certificate;
     publish();
+    const row = {
+      programmeId: input.programmeId,
+      overdue,
+      nextDueAt: nextDueAt ?? null,
+      ...(certificate && {
+        certificate: {
+          number: certificate.number,
+          status: certificate.status,
+          expiresOn: certificate.expiresOn,
+        },
+      }),
+    };
+    progressWrites = progressWrites.then(() => recordProgress(row));
+    await progressWrites;
   });
 
   const transition = async (
@@ -152,6 +169,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     };
     history.push(record);
     if (history.length > VIEW_HISTORY) history.shift();
+    await progressWrites;
     const auditHead = await recordTransition(record, {
       programmeId: input.programmeId,
       status,

@@ -170,6 +170,12 @@ export interface ProgrammeStatusRecord {
   certificate?: { number: string; status: CertificateStatus; expiresOn: string };
 }
 
+/** What changes within a step: its next deadline, whether it is overdue, the certificate. */
+export type ProgrammeProgressRecord = Pick<
+  ProgrammeStatusRecord,
+  'programmeId' | 'overdue' | 'nextDueAt' | 'certificate'
+>;
+
 /** The AI systems in scope a scan or import found, a page at a time. */
 export interface ReadDiscoveries {
   programmeId: string;
@@ -189,6 +195,11 @@ export interface PersistenceActivities {
    * the workflow keeps as an anchor (workflows/audit-anchor.ts).
    */
   recordTransition(transition: TransitionRecord, status: ProgrammeStatusRecord): Promise<AuditHead | void>;
+  /**
+   * Update the programme row's next deadline, overdue flag and certificate between transitions,
+   * so that lists read from the database agree with the workflow (last write wins; idempotent).
+   */
+  recordProgress(progress: ProgrammeProgressRecord): Promise<void>;
   /** Writes the records (and facts) an accepted input, decision or deadline changed. */
   saveRecords(save: SaveRecords): Promise<void>;
   /** A page of the facts a stage starts from. */

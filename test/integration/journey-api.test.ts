@@ -15,6 +15,7 @@ import { testDatabases } from '../support/databases';
 import { PEOPLE } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';
 import { grantCertificate, passAudit, runToCertification } from '../support/journey';
+import { eventually } from '../support/processes';
 import { startStack, type Stack } from '../support/stack';
 import { useLocalTemporal } from '../support/temporal';
 
@@ -112,6 +113,26 @@ describe.each(testDatabases())('on $name', (db) => {
     expect(detail).toMatchObject({
       stage: 'SURVEILLANCE',
       certificate: { number: 'AIMS-2030-001', status: 'ACTIVE', cycle: 2 },
+    });
+  });
+
+  test('the programme list agrees with the programme: next deadline, overdue flag, certificate', async () => {
+    type Detail = { nextDueAt: string | null; overdue: boolean; certificate: { status: string } | null };
+    // Surveillance 1 of cycle 2 is due: the workflow knows when, and so must the list.
+    const detail = await eventually('the programme to show its next deadline', async () => {
+      const body = (await api('GET', `/programmes/${programme.programmeId}`)).body as Detail;
+      return body.nextDueAt ? body : undefined;
+    });
+    const listed = await eventually('the list to show the next deadline', async () => {
+      const items = ((await api('GET', '/programmes')).body as { items: Record<string, unknown>[] }).items;
+      const item = items.find((p) => p.id === programme.programmeId);
+      return item?.nextDueAt === detail.nextDueAt ? item : undefined;
+    });
+    expect(listed).toMatchObject({
+      nextDueAt: detail.nextDueAt,
+      overdue: detail.overdue,
+      certificateStatus: detail.certificate?.status,
+      step: 'SURVEILLANCE_1',
     });
   });
 
