@@ -123,13 +123,21 @@ test('a worker killed mid-scan, mid-mail, mid-report and mid-write: each activit
     points: { 'db.before-commit': 'hang', 'report.before-store': 'hang', 'scan.after-checkpoint': 'hang' },
   });
   programme = await service.startProgramme('Killed Worker Ltd');
+  // The write is held in another programme: a stage mails its approval request only once the
+  // records it describes are committed, so the mail cannot be in flight beside its own write.
+  const writer = await service.startProgramme('Held Write Ltd');
   await programme.waitForStep('SCOPING');
+  await writer.waitForStep('SCOPING');
   const id = programme.programmeId;
 
   // Four activities in flight at once, each stopped at its fail point.
-  const held: HeldMail = mail.holdNext();
-  const scope = programme.submit({ kind: 'scope', ...scopeBody() } as StageInput);
+  const scope = writer.submit({ kind: 'scope', ...scopeBody() } as StageInput);
   scope.catch(() => undefined);
+  await service.reached('db.before-commit');
+  const held: HeldMail = mail.holdNext();
+  expect(await programme.submit({ kind: 'scope', ...scopeBody() } as StageInput)).toMatchObject({
+    accepted: true,
+  });
   const report = service.request('POST', `/programmes/${id}/reports/inventory`);
   report.catch(() => undefined);
   const scanStart = await service.request('POST', `/programmes/${id}/inventory/scans`, {
@@ -139,14 +147,14 @@ test('a worker killed mid-scan, mid-mail, mid-report and mid-write: each activit
   expect(scanStart.status).toBe(202);
   const scanId = (scanStart.body as ScanView).id;
 
-  await service.reached('db.before-commit');
   await service.reached('report.before-store');
   await service.reached('scan.after-checkpoint');
   const heldMessage = await within(held.arrived, 60_000, 'the first mail to reach the SMTP server');
   expect(heldMessage.programmeId).toBe(id);
 
-  // Mid-activity, as the database shows: the scan has a checkpoint but is not done, the scope is
-  // written but not committed, no report version is stored, the message is not logged as sent.
+  // Mid-activity, as the database shows: the scan has a checkpoint but is not done, the other
+  // programme's scope is written but not committed, no report version is stored, the message is
+  // not logged as sent.
   const scanBefore = await service.get<ScanView>(`/programmes/${id}/inventory/scans/${scanId}`);
   expect(scanBefore.status).toBe('running');
   expect(scanBefore.filesScanned).toBeGreaterThan(0);
@@ -172,7 +180,9 @@ test('a worker killed mid-scan, mid-mail, mid-report and mid-write: each activit
   expect(abandoned.messageId).toBe(heldMessage.messageId);
   expect(mail.messages.filter((m) => m.messageId === heldMessage.messageId)).toHaveLength(0);
   expect(
-    await count("SELECT COUNT(*) n FROM artefacts WHERE programme_id = ? AND kind = 'scope'", [id]),
+    await count("SELECT COUNT(*) n FROM artefacts WHERE programme_id = ? AND kind = 'scope'", [
+      writer.programmeId,
+    ]),
   ).toBe(0);
   expect(
     await count('SELECT COUNT(DISTINCT kind, version) n FROM reports WHERE programme_id = ?', [id]),
@@ -218,9 +228,10 @@ test('a worker killed mid-scan, mid-mail, mid-report and mid-write: each activit
   expect(resent.to).toBe(heldMessage.to);
   expect(resent.subject).toBe(heldMessage.subject);
 
-  expect(
-    await count("SELECT COUNT(*) n FROM artefacts WHERE programme_id = ? AND kind = 'scope'", [id]),
-  ).toBe(1);
+  for (const owner of [id, writer.programmeId])
+    expect(
+      await count("SELECT COUNT(*) n FROM artefacts WHERE programme_id = ? AND kind = 'scope'", [owner]),
+    ).toBe(1);
   expect(
     await count(
       "SELECT COUNT(DISTINCT kind, version) n FROM reports WHERE programme_id = ? AND kind = 'inventory'",
