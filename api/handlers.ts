@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { assembleFacts, type FactEntry } from '../domain/facts';
 import { inputDefinition, type Submission } from '../domain/inputs';
 import { programmeWork } from '../domain/programme-work';
+import { STEPS } from '../domain/process-model';
 import type { AuditProgrammeBody } from '../domain/schemas';
 import {
   ProgrammeConfig,
@@ -35,6 +36,9 @@ import type {
   ProgrammeInStore,
   ProgrammeStore,
 } from './store';
+
+/** Every gate of the process model; a gate of another step is a 409, an unknown one a 404. */
+const KNOWN_GATES = new Set(STEPS.flatMap((s) => s.approvals.map((a) => a.gate)));
 
 interface IdParams {
   params: { id: string };
@@ -359,13 +363,27 @@ async function discard(ctx: HandlerContext, ref: Submission['ref']): Promise<voi
 }
 
 /** Handler for a stage input route: the body (and path) become a StageInput for the stage. */
+/** A record named in a request's path (a task, a finding): how to tell whether it exists. */
+export interface PathRecord<P> {
+  what: string;
+  id: (params: P) => string;
+  list: (store: ProgrammeStore, programmeId: string) => Promise<IdentifiedRow[]>;
+}
+
 export function submitInput<P extends { id: string }, B>(
   toInput: (body: B, params: P) => StageInput,
   createdAt?: (params: P, recordId: string) => string,
+  about?: PathRecord<P>,
 ) {
   return async ({ params, body }: { params: P; body: B }, ctx: HandlerContext): Promise<Reply> => {
     const input = toInput(body, params);
     await requireProgramme(ctx.store, params.id);
+    if (about) {
+      const id = about.id(params);
+      const rows = await about.list(ctx.store, params.id);
+      if (!rows.some((r) => r.id === id))
+        throw new NotFoundError(`No ${about.what} ${id} in this programme.`);
+    }
     const { accepted, result } = await acceptInput(ctx, params.id, input);
     ctx.onInputAccepted?.(params.id, input, accepted);
     if (!createdAt) return ok(result);
@@ -379,6 +397,14 @@ export async function decide(
   ctx: HandlerContext,
 ): Promise<Reply> {
   await requireProgramme(ctx.store, params.id);
+  if (!KNOWN_GATES.has(body.gate))
+    throw new HttpProblem(
+      'not-found',
+      `No approval gate ${body.gate}; the gates are ${[...KNOWN_GATES].join(', ')}.`,
+      {
+        errors: [{ pointer: '/body/gate', detail: 'unknown approval gate' }],
+      },
+    );
   return ok(await ctx.gateway.decide(params.id, body, ctx.idempotencyKey));
 }
 

@@ -82,6 +82,8 @@ interface StageRouteSpec<
   toInput: (body: z.output<B>, params: z.output<P>) => Extract<StageInput, { kind: K }>;
   /** For inputs that create a record: where the record can be read. Makes the answer 201. */
   created?: (params: z.output<P>, recordId: string) => string;
+  /** For inputs about a record named in the path: an unknown one is a 404, as its GET is. */
+  about?: h.PathRecord<z.output<P>>;
 }
 
 /** A stage input: checked by the API against its schema, then against the stage by the workflow. */
@@ -90,7 +92,7 @@ function stageRoute<
   P extends z.ZodType<{ id: string }> & z.ZodObject,
   B extends z.ZodType,
 >(spec: StageRouteSpec<K, P, B>): Route {
-  const { kind, toInput, created, ...meta } = spec;
+  const { kind, toInput, created, about, ...meta } = spec;
   return defineRoute({
     ...meta,
     tag: TAGS.inputs,
@@ -98,7 +100,7 @@ function stageRoute<
     stageInput: kind,
     audit: { action: `stage.input.accepted:${kind}` },
     idempotent: true,
-    problems: [409],
+    problems: about ? [404, 409] : [409],
     success: created
       ? {
           status: 201,
@@ -107,9 +109,20 @@ function stageRoute<
           location: true,
         }
       : { status: 200, description: 'Accepted', schema: r.InputResult },
-    handle: h.submitInput(toInput, created),
+    handle: h.submitInput(toInput, created, about),
   });
 }
+
+const TASK_IN_PATH: h.PathRecord<{ id: string; taskId: string }> = {
+  what: 'roadmap task',
+  id: (p) => p.taskId,
+  list: (store, id) => store.listTasks(id),
+};
+const FINDING_IN_PATH: h.PathRecord<{ id: string; findingId: string }> = {
+  what: 'finding',
+  id: (p) => p.findingId,
+  list: (store, id) => store.listFindings(id),
+};
 
 /** Defaults of a read-only route under /programmes/{id}; entries override params and query. */
 function recordsRoute(spec: { path: string; operationId: string; summary: string; schema: z.ZodType }) {
@@ -345,6 +358,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       params: TaskParams,
       body: TaskUpdateBody,
       toInput: (update, p) => ({ kind: 'taskUpdate', taskId: p.taskId, update }),
+      about: TASK_IN_PATH,
     }),
     stageRoute({
       kind: 'policy',
@@ -437,6 +451,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       params: FindingParams,
       body: CorrectiveActionBody,
       toInput: (action, p) => ({ kind: 'correctiveAction', findingId: p.findingId, action }),
+      about: FINDING_IN_PATH,
     }),
     stageRoute({
       kind: 'verification',
@@ -448,6 +463,7 @@ export function buildRoutes(options: h.CreateOptions): Route[] {
       params: FindingParams,
       body: VerificationBody,
       toInput: (verification, p) => ({ kind: 'verification', findingId: p.findingId, verification }),
+      about: FINDING_IN_PATH,
     }),
     stageRoute({
       kind: 'managementReview',

@@ -107,7 +107,7 @@ function makeFakes() {
       ),
     ),
     listAudits: jest.fn((_id: string) => Promise.resolve([])),
-    listFindings: jest.fn((_id: string) => Promise.resolve([])),
+    listFindings: jest.fn((_id: string) => Promise.resolve([{ id: 'F-1' }])),
     listDecisions: jest.fn((_id: string) => Promise.resolve([])),
     listCertificates: jest.fn((_id: string) => Promise.resolve([])),
     stageBody: jest.fn((_id: string, _kind: string, _body: object) => {
@@ -816,6 +816,30 @@ describe('stage inputs', () => {
     const answer = await call('POST', `${P}/decisions`, decision);
     expect(answer.status).toBe(200);
     expect(fakes.gateway.decide).toHaveBeenCalledWith(PID, decision, undefined);
+  });
+
+  it('404, not 409, for a task, finding or gate that does not exist; the workflow is not asked', async () => {
+    const task = problemOf(await call('PATCH', `${P}/tasks/T-99`, { status: 'done' }), 404);
+    expect(task.detail).toMatch(/No roadmap task T-99/);
+    const finding = problemOf(
+      await call('POST', `${P}/findings/F-9/verification`, {
+        verifiedBy: 'Ann Auditor',
+        effective: true,
+      }),
+      404,
+    );
+    expect(finding.detail).toMatch(/No finding F-9/);
+    const gate = problemOf(
+      await call('POST', `${P}/decisions`, {
+        gate: 'no_such_gate',
+        outcome: 'approved',
+        approver: 'a@b.test',
+      }),
+      404,
+    );
+    expect(pointers(gate)).toEqual(['/body/gate']);
+    expect(fakes.gateway.submit).not.toHaveBeenCalled();
+    expect(fakes.gateway.decide).not.toHaveBeenCalled();
   });
 
   it('accepts a withdrawal with 202', async () => {
