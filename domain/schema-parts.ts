@@ -55,6 +55,10 @@ export function schemaParts(z: Z) {
   const Slug = z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes, at most 64');
+  /** Ids an organisation gives its own records (risks): R-1, RISK_07 or ai.bias.3, any case. */
+  const RecordId = z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, dots, dashes and underscores, at most 64');
   const Person = z.object({ name: Line(200), email: z.email() }).strict();
   /** Who submitted an artefact; under segregation of duties that person may not approve it. */
   const SubmittedBy = z
@@ -79,6 +83,7 @@ export function schemaParts(z: Z) {
     RequirementId,
     ControlId,
     Slug,
+    RecordId,
     Person,
     SubmittedBy,
     IsoDuration,

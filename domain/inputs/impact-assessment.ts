@@ -25,7 +25,7 @@ export function impactAssessmentBodySchema(z: Z, p: SchemaParts) {
       jurisdictions: z.array(p.Line(100)).max(50).optional(),
       dataDescription: p.Text(5000).optional(),
       deploymentContext: p.Text(5000).optional(),
-      linkedRiskIds: z.array(p.Slug).max(200).optional(),
+      linkedRiskIds: z.array(p.RecordId).max(200).optional(),
       responsible: z.email().optional(),
       approvedBy: z.email().optional(),
       approvedOn: p.Instant.optional(),

@@ -14,7 +14,7 @@ export function riskTreatmentPlanBodySchema(z: Z, p: SchemaParts) {
         .array(
           z
             .object({
-              id: p.Slug,
+              id: p.RecordId,
               title: p.Line(300),
               aiSystemIds: z.array(p.Slug).max(500).default([]),
               likelihood: p.Score,

@@ -25,7 +25,7 @@ export function soaBodySchema(z: Z, p: SchemaParts) {
                 'not_implemented',
               ]),
               owner: z.email().optional(),
-              linkedRiskIds: z.array(p.Slug).max(200).optional(),
+              linkedRiskIds: z.array(p.RecordId).max(200).optional(),
               linkedAiSystemIds: z.array(p.Slug).max(500).optional(),
               evidenceRefs: z.array(p.Text(500)).max(50).optional(),
             })

@@ -12,6 +12,7 @@ import { inputDefinition, type Submission } from '../../domain/inputs';
 import type { DecisionBody, StageInput } from '../../domain/schemas';
 import type { InputAccepted, StageView, WorkflowProblem } from '../../domain/views';
 import { createApp } from '../../api/app';
+import { riskTreatmentPlan } from '../support/fixtures';
 import { buildOpenApiDocument } from '../../api/openapi';
 import {
   ConflictError,
@@ -371,6 +372,18 @@ describe('validation', () => {
       statement: 'Line one\r\n\tLine two',
     });
     expect(res.status).toBeLessThan(300);
+  });
+
+  it("risk ids in the organisation's own style: R-1 and RISK_07 are fine, spaces and slashes are not", async () => {
+    const plan = (id: string) => ({ risks: [{ ...riskTreatmentPlan.risks[0], id }] });
+    for (const id of ['R-1', 'RISK_07', 'ai.bias.3', 'r-bias'])
+      expect((await call('PUT', `/programmes/${PID}/risk-treatment-plan`, plan(id))).status).toBeLessThan(
+        300,
+      );
+    for (const id of ['R 1', 'R/1', '-R1']) {
+      const problem = problemOf(await call('PUT', `/programmes/${PID}/risk-treatment-plan`, plan(id)), 400);
+      expect(pointers(problem)).toEqual(['/body/risks/0/id']);
+    }
   });
 
   it('400 for a JSON scalar or an empty body', async () => {
