@@ -4,11 +4,17 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { RestartLimits } from './restart-policy';
 
 /** A whole number within bounds, with a message that says so (the variable is named by the caller). */
 function wholeNumber(min: number, max: number) {
   const message = `must be a whole number from ${min} to ${max}`;
   return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
+/** Where a Prometheus endpoint listens: host:port, or off. */
+function metricsBind(example: string) {
+  return z.string().regex(/^(off|[^\s:]+:\d{1,5})$/, `must be host:port (e.g. ${example}) or off`);
 }
 
 /**
@@ -24,7 +30,7 @@ const ApprovalSecret = z
     message: 'is a published placeholder; generate one (e.g. openssl rand -base64 32)',
   });
 
-const Env = z.object({
+const EnvVariables = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default('data'),
@@ -67,10 +73,7 @@ const Env = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).default(40),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
-  WORKER_METRICS_BIND: z
-    .string()
-    .regex(/^(off|[^\s:]+:\d{1,5})$/, 'must be host:port (e.g. 0.0.0.0:9464) or off')
-    .default('127.0.0.1:9464'),
+  WORKER_METRICS_BIND: metricsBind('0.0.0.0:9464').default('127.0.0.1:9464'),
   WORKFLOW_BUNDLE: z.string().optional(),
   APPROVAL_OVERDUE_AFTER: z
     .string()
@@ -110,6 +113,17 @@ const Env = z.object({
     .min(60)
     .max(30 * 24 * 3600)
     .default(24 * 3600),
+  LAUNCHER_MAX_RESTARTS: wholeNumber(0, 1000).default(5),
+  LAUNCHER_RESTART_WINDOW_SECONDS: wholeNumber(1, 86_400).default(300),
+  LAUNCHER_RESTART_DELAY_MS: wholeNumber(10, 3_600_000).default(1000),
+  LAUNCHER_RESTART_MAX_DELAY_MS: wholeNumber(10, 3_600_000).default(30_000),
+  LAUNCHER_METRICS_BIND: metricsBind('127.0.0.1:9465').default('127.0.0.1:9465'),
+});
+
+/** Rules between variables, checked once each variable is valid on its own. */
+const Env = EnvVariables.refine((e) => e.LAUNCHER_RESTART_MAX_DELAY_MS >= e.LAUNCHER_RESTART_DELAY_MS, {
+  path: ['LAUNCHER_RESTART_MAX_DELAY_MS'],
+  message: 'must be at least LAUNCHER_RESTART_DELAY_MS',
 });
 
 export interface AppConfig {
@@ -137,6 +151,15 @@ export interface AppConfig {
   security: SecurityConfig;
   /** How long the API remembers an Idempotency-Key and the response it gave. */
   idempotencyKeyTtlSeconds: number;
+  /** How `npm start` supervises the processes it runs (docs/operations.md, The launcher). */
+  launcher: LauncherConfig;
+}
+
+/** Restart back-off and limits of the `npm start` launcher, and where it serves its metrics. */
+export interface LauncherConfig {
+  restarts: RestartLimits;
+  /** host:port of the launcher's Prometheus endpoint; undefined when off. */
+  metricsBind?: string;
 }
 
 export interface SecurityConfig {
@@ -231,6 +254,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxFiles: e.SCAN_MAX_FILES,
     },
     idempotencyKeyTtlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS,
+    launcher: {
+      restarts: {
+        maxRestarts: e.LAUNCHER_MAX_RESTARTS,
+        windowMs: e.LAUNCHER_RESTART_WINDOW_SECONDS * 1000,
+        initialDelayMs: e.LAUNCHER_RESTART_DELAY_MS,
+        maxDelayMs: e.LAUNCHER_RESTART_MAX_DELAY_MS,
+      },
+      metricsBind: e.LAUNCHER_METRICS_BIND === 'off' ? undefined : e.LAUNCHER_METRICS_BIND,
+    },
     security: {
       authFailures: { limit: e.AUTH_FAILURE_LIMIT, windowMs: e.AUTH_FAILURE_WINDOW_SECONDS * 1000 },
       approvalLinks: {

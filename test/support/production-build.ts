@@ -1,10 +1,11 @@
 /**
- * The production entry points (worker/main.ts, api/main.ts) compiled to JavaScript, plus the
- * prebuilt workflow bundle, so that reliability tests run the real processes with `node` and can
- * kill them with SIGKILL. Nothing is prebuilt in CI, and `dist/` belongs to `npm run build`, so
- * the build goes to node_modules/.cache/aimsflow-reliability/<fingerprint>/: the same layout as
- * dist/, keyed by a hash of every source file, built once and reused by every test file (and
- * every later run) until a source changes.
+ * The production entry points (worker/main.ts, api/main.ts, and the launcher scripts/start.ts)
+ * compiled to JavaScript, plus the prebuilt workflow bundle, so that reliability tests run the
+ * real processes with `node` and can kill them with SIGKILL. Nothing is prebuilt in CI, and
+ * `dist/` belongs to `npm run build`, so the build goes to
+ * node_modules/.cache/aimsflow-reliability/<fingerprint>/: the same layout as dist/, keyed by a
+ * hash of every source file, built once and reused by every test file (and every later run) until
+ * a source changes.
  *
  * Compilation is per file (TypeScript's transpileModule: no type check, which `npm run
  * typecheck` does), so a build takes seconds; the workflow bundle is what takes longest.
@@ -16,12 +17,16 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CACHE = path.join(ROOT, 'node_modules', '.cache', 'aimsflow-reliability');
+// The real path: the workflow bundler (webpack) resolves symlinks, and would not find its generated
+// entry point under a symlinked node_modules (a git worktree sharing another checkout's).
+const CACHE = path.join(fs.realpathSync(path.join(ROOT, 'node_modules')), '.cache', 'aimsflow-reliability');
 
 export interface ProductionBuild {
   dir: string;
   workerMain: string;
   apiMain: string;
+  /** The `npm start` launcher (scripts/start.ts), which runs the two above as its children. */
+  launcherMain: string;
   workflowBundle: string;
 }
 
@@ -75,6 +80,7 @@ function layout(dir: string): ProductionBuild {
     dir,
     workerMain: path.join(dir, 'worker', 'main.js'),
     apiMain: path.join(dir, 'api', 'main.js'),
+    launcherMain: path.join(dir, 'scripts', 'start.js'),
     workflowBundle: path.join(dir, 'workflow-bundle.js'),
   };
 }
