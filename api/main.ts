@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import { resolveApprovalSecret } from '../services/approval-links/secret';
+import { prepareScanRoots } from '../services/inventory/paths';
 import { ApiKeyStore } from '../db/api-key-store';
 import { openDatabase } from '../db/data-source';
 import { IdempotencyRepository } from '../db/idempotency-repository';
@@ -51,6 +52,13 @@ export async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { component: 'api' }, redact: LOG_REDACTION });
 
+  const missingRoots = await prepareScanRoots(config.scan.roots, config.scan.defaultRoot);
+  if (missingRoots.length > 0)
+    logger.warn(
+      { missingRoots },
+      'SCAN_ROOTS names directories that do not exist; scans inside them will fail',
+    );
+  else logger.info({ scanRoots: config.scan.roots }, 'inventory scans may read these directories');
   const dataSource = await openDatabase(config.databaseUrl);
   const gateway = await createTemporalGateway(config);
   const apiKeys = new ApiKeyStore(dataSource);

@@ -176,6 +176,8 @@ export interface SecurityConfig {
 export interface ScanConfig {
   /** Real directories a scan must lie within. */
   roots: string[];
+  /** True when SCAN_ROOTS is unset and the root is <DATA_DIR>/sources, which the API creates. */
+  defaultRoot: boolean;
   /** Text files larger than this are skipped; model files are identified from their header at any size. */
   maxFileBytes: number;
   maxFiles: number;
@@ -250,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       roots: e.SCAN_ROOTS
         ? e.SCAN_ROOTS.split(',').map((p) => path.resolve(p.trim()))
         : [path.join(dataDir, 'sources')],
+      defaultRoot: !e.SCAN_ROOTS,
       maxFileBytes: e.SCAN_MAX_FILE_BYTES,
       maxFiles: e.SCAN_MAX_FILES,
     },

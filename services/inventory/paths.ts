@@ -21,7 +21,7 @@ export async function resolveScanPath(requested: string, roots: readonly string[
   // (a 'missing' or 'not a directory' answer would tell whether it exists).
   const lexical = path.resolve(requested);
   const candidates = [...roots, ...realRoots.filter((r): r is string => r !== undefined)];
-  if (!candidates.some((root) => isWithin(root, lexical))) return outsideRoots();
+  if (!candidates.some((root) => isWithin(root, lexical))) return outsideRoots(roots);
   let realPath: string;
   try {
     realPath = await fs.realpath(requested);
@@ -29,19 +29,32 @@ export async function resolveScanPath(requested: string, roots: readonly string[
     return { ok: false, problem: 'missing', detail: 'no such directory' };
   }
   // A symbolic link inside a root may still point out of it: the real path decides.
-  if (!realRoots.some((root) => root !== undefined && isWithin(root, realPath))) return outsideRoots();
+  if (!realRoots.some((root) => root !== undefined && isWithin(root, realPath))) return outsideRoots(roots);
   const stat = await fs.stat(realPath).catch(() => undefined);
   if (!stat) return { ok: false, problem: 'missing', detail: 'no such directory' };
   if (!stat.isDirectory()) return { ok: false, problem: 'not-directory', detail: 'is not a directory' };
   return { ok: true, realPath };
 }
 
-function outsideRoots(): ScanPathResult {
+function outsideRoots(roots: readonly string[]): ScanPathResult {
   return {
     ok: false,
     problem: 'outside-roots',
-    detail: 'is outside the directories this service may scan (SCAN_ROOTS)',
+    detail: `is outside the directories this service may scan (SCAN_ROOTS: ${roots.join(', ')})`,
   };
+}
+
+/**
+ * At startup: the default root (<DATA_DIR>/sources) is created, so that a fresh install has a
+ * place to put checkouts; configured roots are never created (a typo should not become an empty
+ * directory), only reported when missing. Answers the roots that do not exist.
+ */
+export async function prepareScanRoots(roots: readonly string[], createThem: boolean): Promise<string[]> {
+  if (createThem) await Promise.all(roots.map((r) => fs.mkdir(r, { recursive: true })));
+  const missing = await Promise.all(
+    roots.map(async (r) => ((await fs.stat(r).catch(() => undefined)) ? [] : [r])),
+  );
+  return missing.flat();
 }
 
 /** Observations of one scanned directory replace each other; the key bounds any path's length. */

@@ -11,6 +11,8 @@ import { maskSecrets, scanTree, type TreeScan } from '../../services/inventory/s
 import { findingsToObservations } from '../../domain/inventory/systems';
 import { comparePaths } from '../../domain/inventory/systems';
 import { listFiles } from '../../services/inventory/walk';
+import { prepareScanRoots, resolveScanPath } from '../../services/inventory/paths';
+import { loadConfig } from '../../infra/config';
 import {
   createFixtureRepo,
   ggufBytes,
@@ -304,4 +306,34 @@ test('the file and depth limits skip what lies beyond them', async () => {
     'rust-infer/models',
     'support-bot/src',
   ]);
+});
+
+describe('scan roots at startup', () => {
+  let base: string;
+  beforeEach(() => {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'aimsflow-roots-'));
+  });
+  afterEach(() => fs.rmSync(base, { recursive: true, force: true }));
+
+  test('the default root (<DATA_DIR>/sources) is created on a fresh start; a scan inside it then works', async () => {
+    const config = loadConfig({ DATA_DIR: path.join(base, 'data') });
+    expect(config.scan).toMatchObject({ roots: [path.join(base, 'data', 'sources')], defaultRoot: true });
+    expect(await prepareScanRoots(config.scan.roots, config.scan.defaultRoot)).toEqual([]);
+    const checkout = path.join(config.scan.roots[0], 'support-bot');
+    fs.mkdirSync(checkout);
+    expect(await resolveScanPath(checkout, config.scan.roots)).toMatchObject({ ok: true });
+  });
+
+  test('configured roots are never created, only reported; a path outside names the roots', async () => {
+    const configured = path.join(base, 'typo');
+    const config = loadConfig({ SCAN_ROOTS: configured });
+    expect(config.scan.defaultRoot).toBe(false);
+    expect(await prepareScanRoots(config.scan.roots, config.scan.defaultRoot)).toEqual([configured]);
+    expect(fs.existsSync(configured)).toBe(false);
+    expect(await resolveScanPath('/etc', config.scan.roots)).toMatchObject({
+      ok: false,
+      problem: 'outside-roots',
+      detail: expect.stringContaining(configured) as unknown,
+    });
+  });
 });
