@@ -172,3 +172,14 @@ test('a malformed, unknown or revoked key is a 401 like no key at all', async ()
     await res.arrayBuffer();
   }
 });
+
+test('who submits what, as a real organisation works: contributors draft what approvers then decide', () => {
+  const roles = (operationId: string) =>
+    calls.find((c) => c.operation.operationId === operationId)?.operation['x-roles'];
+  // Drafts that go through an approval gate: the compliance team writes them, management approves.
+  for (const op of ['submitPolicy', 'submitRiskTreatmentPlan', 'submitSoa', 'submitImpactAssessment'])
+    expect({ op, roles: roles(op) }).toEqual({ op, roles: ['admin', 'programme-manager', 'contributor'] });
+  // Steering stays with programme managers: what the AIMS covers, and the record of certification.
+  for (const op of ['submitScope', 'decide', 'recordCertificationDecision', 'withdraw'])
+    expect({ op, roles: roles(op) }).toEqual({ op, roles: ['admin', 'programme-manager'] });
+});
