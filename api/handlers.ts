@@ -118,7 +118,14 @@ export function createProgramme(options: CreateOptions) {
       });
       throw err;
     }
-    const created: z.input<typeof ProgrammeCreated> = { id: programmeId, workflowId, ...record, createdAt };
+    const created: z.input<typeof ProgrammeCreated> = {
+      id: programmeId,
+      workflowId,
+      organisation: record.organisation,
+      name: record.name,
+      config,
+      createdAt,
+    };
     return { status: 201, body: created, location: programmePath(programmeId) };
   };
 }
@@ -415,7 +422,7 @@ export async function withdraw(
   await requireProgramme(ctx.store, params.id);
   await ctx.gateway.withdraw(params.id, body.reason);
   const location = programmePath(params.id);
-  const accepted: z.input<typeof Accepted> = { accepted: true, status: location };
+  const accepted: z.input<typeof Accepted> = { accepted: true, location };
   return { status: 202, body: accepted, location };
 }
 

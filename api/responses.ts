@@ -131,7 +131,7 @@ export const ProgrammeDetail = ProgrammeSummary.extend({
 
 export const Accepted = z.object({
   accepted: z.literal(true),
-  status: z.string().meta({ description: 'Where to follow progress' }),
+  location: z.string().meta({ description: 'Where to follow progress (as the Location header)' }),
 });
 
 export const Health = z.object({ status: z.literal('ok') });

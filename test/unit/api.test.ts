@@ -533,15 +533,15 @@ describe('programmes', () => {
       restoreWindow: 'P6M',
       kpiInterval: 'P3M',
     };
-    expect(answer.body).toEqual(
-      expect.objectContaining({
-        id: 'new-1',
-        workflowId: 'programme-new-1',
-        organisation: 'Acme',
-        name: 'AIMS',
-        config,
-      }),
-    );
+    // Exactly the declared fields: nothing the description does not name.
+    expect(answer.body).toEqual({
+      id: 'new-1',
+      workflowId: 'programme-new-1',
+      organisation: 'Acme',
+      name: 'AIMS',
+      config,
+      createdAt: expect.any(String) as unknown,
+    });
     expect(fakes.store.insertProgramme).toHaveBeenCalledWith(
       expect.objectContaining({
         programmeId: 'new-1',
@@ -859,6 +859,8 @@ describe('stage inputs', () => {
     const answer = await call('POST', `${P}/withdrawal`, { reason: 'Budget cut' });
     expect(answer.status).toBe(202);
     expect(answer.headers.get('location')).toBe(P);
+    // The URL is where to follow progress, in a field that says so (not "status").
+    expect(answer.body).toEqual({ accepted: true, location: P });
     expect(fakes.gateway.withdraw).toHaveBeenCalledWith(PID, 'Budget cut');
   });
 });
