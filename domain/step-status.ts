@@ -8,7 +8,7 @@ import { evaluateGate } from './gates';
 import type { ApprovalDef } from './process-model';
 import { decisionOn, type StepContext } from './queries';
 import type { PendingApproval, UnmetGate } from './views';
-import type { ArtefactKind } from './vocabulary';
+import { APPROVER_ROLE_LABELS, type ArtefactKind } from './vocabulary';
 
 export type { PendingApproval, UnmetGate } from './views';
 
@@ -51,7 +51,8 @@ function approvalGateReason(f: ProgrammeFacts, ctx: StepContext, def: ApprovalDe
   const version = artefactVersion(f, def.artefact, ctx);
   if (version === 0) return `${def.title}: nothing submitted for approval yet`;
   const state = decisionFor(f, ctx, def);
-  if (!state) return `${def.title} v${version}: awaiting the ${def.approverRole}'s decision`;
+  if (!state)
+    return `${def.title} v${version}: awaiting a decision by ${APPROVER_ROLE_LABELS[def.approverRole]}`;
   if (state.outcome === 'approved') return null;
   return `${def.title} v${version}: ${state.outcome.replace('_', ' ')} by ${state.approver}${
     state.comment ? ` (${state.comment})` : ''

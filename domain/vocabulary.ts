@@ -131,6 +131,13 @@ export type ApprovalOutcome = (typeof APPROVAL_OUTCOMES)[number];
 export const APPROVER_ROLES = ['complianceLead', 'sponsor', 'topManagement'] as const;
 export type ApproverRole = (typeof APPROVER_ROLES)[number];
 
+/** How people say each role, for anything a person reads (views, mail, pages). */
+export const APPROVER_ROLE_LABELS: Record<ApproverRole, string> = {
+  complianceLead: 'the compliance lead',
+  sponsor: 'the executive sponsor',
+  topManagement: 'top management',
+};
+
 export const CERTIFICATE_STATUSES = ['ACTIVE', 'LAPSED', 'WITHDRAWN'] as const;
 export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 

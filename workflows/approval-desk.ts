@@ -265,10 +265,29 @@ export class ApprovalDesk extends ConcurrentLoop {
         },
       };
     };
+    // Once a request is out, it names who decides: after a reassignment or a segregation-of-duties
+    // reroute that is not the person in the gate's role, and the view must not say it is.
+    const waitingOn = (gate: string, reason: string): string => {
+      const r = this.openRequest(gate);
+      if (!r) return reason;
+      const waiting = new Set(requestView(r, policy).waitingFor);
+      const who = r.approvers.filter((a) => waiting.has(a.email)).map((a) => `${a.name} (${a.email})`);
+      if (who.length === 0) return reason;
+      return `${r.title} v${r.artefactVersion}: awaiting a decision by ${who.join(', ')}${r.note ? `; ${r.note}` : ''}`;
+    };
     return {
       ...v,
       overdue: v.overdue || this.overdue(),
-      pendingApprovals: v.pendingApprovals.map(withRequest),
+      unmetGates: v.unmetGates.map((g) =>
+        g.gate.startsWith('approval:')
+          ? { ...g, reason: waitingOn(g.gate.slice('approval:'.length), g.reason) }
+          : g,
+      ),
+      pendingApprovals: v.pendingApprovals.map((p) => {
+        const viewed = withRequest(p);
+        const first = viewed.request?.waitingFor[0] ?? viewed.request?.approvers[0];
+        return first ? { ...viewed, approverEmail: first } : viewed;
+      }),
     };
   }
 

@@ -37,7 +37,7 @@ import {
   type StageInputKind,
 } from '../../domain/schemas';
 import type { Deadline, PendingApproval } from '../../domain/views';
-import type { StepId } from '../../domain/vocabulary';
+import { APPROVER_ROLE_LABELS, type StepId } from '../../domain/vocabulary';
 import { rejectionOf, submissionOf, submit, type RawInput } from '../support/engine-harness';
 import {
   GAPS,
@@ -428,7 +428,7 @@ describe('exit gates', () => {
     ]);
     submit(d, c, { kind: 'scope', ...scopeBody() });
     expect(unmetGates(d, c)).toEqual([
-      { gate: 'approval:scope', reason: "AIMS scope v1: awaiting the sponsor's decision" },
+      { gate: 'approval:scope', reason: 'AIMS scope v1: awaiting a decision by the executive sponsor' },
     ]);
   });
 
@@ -785,7 +785,9 @@ describe('approval gates', () => {
       revise(d, c);
       const v1 = artefactVersion(d, def.artefact, c);
       expect(v1).toBeGreaterThan(0);
-      expect(gateReason(d, c, key)).toBe(`${def.title} v${v1}: awaiting the ${def.approverRole}'s decision`);
+      expect(gateReason(d, c, key)).toBe(
+        `${def.title} v${v1}: awaiting a decision by ${APPROVER_ROLE_LABELS[def.approverRole]}`,
+      );
       expect(pendingFor(d, c, gate)).toEqual({
         gate,
         artefact: def.artefact,
@@ -827,7 +829,9 @@ describe('approval gates', () => {
       revise(d, c);
       const v2 = artefactVersion(d, def.artefact, c);
       expect(v2).toBeGreaterThan(v1);
-      expect(gateReason(d, c, key)).toBe(`${def.title} v${v2}: awaiting the ${def.approverRole}'s decision`);
+      expect(gateReason(d, c, key)).toBe(
+        `${def.title} v${v2}: awaiting a decision by ${APPROVER_ROLE_LABELS[def.approverRole]}`,
+      );
       expect(pendingFor(d, c, gate)).toMatchObject({ artefactVersion: v2, lastOutcome: undefined });
 
       // Approver emails match case-insensitively.
@@ -847,7 +851,9 @@ describe('approval gates', () => {
       revise(d, c);
       const v3 = artefactVersion(d, def.artefact, c);
       expect(v3).toBeGreaterThan(v2);
-      expect(gateReason(d, c, key)).toBe(`${def.title} v${v3}: awaiting the ${def.approverRole}'s decision`);
+      expect(gateReason(d, c, key)).toBe(
+        `${def.title} v${v3}: awaiting a decision by ${APPROVER_ROLE_LABELS[def.approverRole]}`,
+      );
       expect(pendingFor(d, c, gate)).toMatchObject({ artefactVersion: v3, lastOutcome: undefined });
       expect(decisionRejection(d, c, decision(gate, 'approved', email))).toBeNull();
     },
@@ -945,7 +951,7 @@ describe('the roadmap artefact', () => {
     submit(d, c, task('7.2'));
     expect(artefactVersion(d, 'roadmap', c)).toBe(8);
     expect(gateReason(d, c, 'approval:roadmap')).toBe(
-      "Gap analysis and roadmap v8: awaiting the sponsor's decision",
+      'Gap analysis and roadmap v8: awaiting a decision by the executive sponsor',
     );
     submit(d, c, { kind: 'assessments', items: items.slice(0, 1) });
     expect(artefactVersion(d, 'roadmap', c)).toBe(9);
@@ -1783,7 +1789,7 @@ describe('loop-back (c): a missed surveillance audit', () => {
       { gate: 'certificateGranted', reason: 'no positive certification decision recorded in this step' },
       {
         gate: 'approval:certification_body',
-        reason: "Choice of certification body v1: awaiting the sponsor's decision",
+        reason: 'Choice of certification body v1: awaiting a decision by the executive sponsor',
       },
     ]);
     decide(d, back, 'certification_body');

@@ -348,6 +348,23 @@ test('reassignment and a new version supersede the old links and restart the clo
   );
 });
 
+test('when segregation of duties reroutes a request, the programme view names who now decides', async () => {
+  await withProgramme({}, async (h) => {
+    await h.port.waitForStep('SCOPING');
+    // The sponsor approves the scope, but submitted it: the request goes up the ladder.
+    await h.port.submit({ kind: 'scope', ...scopeBody(), submittedBy: PEOPLE.sponsor.email } as StageInput);
+    const [request] = await waitFor(h.requests, (r) => r.length === 1);
+    const [decider] = request.approvers;
+    expect(decider.email).not.toBe(PEOPLE.sponsor.email);
+    const view = await h.stageView();
+    const reason = view.unmetGates.find((g) => g.gate === 'approval:scope')?.reason;
+    expect(reason).toContain(`awaiting a decision by ${decider.name} (${decider.email})`);
+    expect(reason).toMatch(/may not approve it/);
+    expect(reason).not.toMatch(/sponsor's decision|topManagement|complianceLead/);
+    expect(view.pendingApprovals[0].approverEmail).toBe(decider.email);
+  });
+});
+
 test('a gate can need k of n named approvers, and whoever submitted the artefact may not approve it', async () => {
   const bea = { name: 'Bea Board', email: 'bea@acme.test' };
   const cal = { name: 'Cal Counsel', email: 'cal@acme.test' };
