@@ -265,6 +265,15 @@ describe('approval pages', () => {
     expect(html).toMatch(/<form method="post">/);
   });
 
+  it('advise only what can still be done: no resend after a decision or once the request is replaced', () => {
+    const advice = (code: LinkProblem) => problemPage(code).html;
+    for (const code of ['used', 'decided', 'superseded'] as const)
+      expect({ code, resend: /send the request again/.test(advice(code)) }).toEqual({ code, resend: false });
+    expect(advice('used')).toMatch(/Your decision stands/);
+    expect(advice('expired')).toMatch(/send the request again/);
+    expect(advice('wrong-approver')).toMatch(/reassign the request to you/);
+  });
+
   it('give each refusal its status', () => {
     const expected: Record<LinkProblem, number> = {
       invalid: 400,
