@@ -1,8 +1,11 @@
 /**
  * Search attributes make programmes filterable in the Temporal Web UI and CLI, e.g.
- * `AimsStage = "SURVEILLANCE" AND AimsOverdue = true`. They are set on the programme
- * workflow only (never on stage children) so one programme is one row. No PII here:
- * search attribute values are not encrypted.
+ * `AimsStage = "SURVEILLANCE" AND AimsOverdue = true`. The programme workflow carries them all
+ * and upserts them on every transition. Its children carry the ones fixed for their lifetime
+ * (programme id and organisation; a stage also its cycle, stage and step: child-metadata.ts),
+ * so `AimsProgrammeId = "<id>"` lists a programme with its children; the changing ones
+ * (overdue, next due, certificate status) stay on the programme, one row per programme. No PII
+ * here: search attribute values are not encrypted.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

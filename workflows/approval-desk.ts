@@ -45,6 +45,7 @@ import {
 } from '../domain/approvals';
 import { ARTEFACTS, artefactLocation } from '../domain/artefacts';
 import { DEFAULT_APPROVAL_SETTLE } from '../domain/approval-defaults';
+import { reportChildMetadata } from '../domain/child-metadata';
 import type { RecordChanges } from '../domain/contracts/persistence';
 import type {
   ApprovalMail,
@@ -573,6 +574,12 @@ export class ApprovalDesk extends ConcurrentLoop {
         workflowId: `${parent}/report/${kind}/-/${r.gate}-v${r.artefactVersion}`,
         args: [{ programmeId: this.f.programmeId, kind, key: '' }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...reportChildMetadata({
+          programmeId: this.f.programmeId,
+          organisation: this.f.organisation,
+          kind,
+          version: r.artefactVersion,
+        }),
       });
     } catch (err) {
       // Asked for before (an earlier run of this stage): one generation per version is enough.

@@ -18,6 +18,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { kpiScheduleChildMetadata, stageChildMetadata } from '../domain/child-metadata';
 import type { PersistenceActivities, TransitionRecord } from '../domain/contracts/persistence';
 import type { ProgrammeWorkflowInput, StageOutcome } from '../domain/contracts/workflows';
 import type { DiscoveryEvent } from '../domain/discoveries';
@@ -205,6 +206,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
       workflowId: `${workflowId}/kpis`,
       args: [{ programmeId: input.programmeId, interval: input.config.kpiInterval }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      ...kpiScheduleChildMetadata(input),
     });
   }
 
@@ -230,6 +232,8 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
           args: [{ programmeId: input.programmeId, step: currentStep, stepKey: currentKey }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          // Operators find the step by the programme's attributes and read it by its summary.
+          ...stageChildMetadata({ ...input, cycle, step: currentStep }),
         });
         // Only a started child can take updates, so the id is published once it runs.
         stageWorkflowId = child.workflowId;

@@ -7,11 +7,8 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { formatBytes, programmeHistoryStats, type HistoryStats } from '../../bench/history-stats';
-import type { StageInput } from '../../domain/schemas';
 import { testDatabases } from '../support/databases';
-import { GAPS, PEOPLE, assessmentItems } from '../support/fixtures';
-import { http, HttpJourneyPort } from '../support/http-port';
-import { completeScoping } from '../support/journey';
+import { http, HttpJourneyPort, runToRoadmapRequest } from '../support/http-port';
 import { useStack } from '../support/stack';
 import { useLocalTemporal } from '../support/temporal';
 
@@ -98,24 +95,7 @@ describe.each(testDatabases().slice(0, 1))('on $name', (db) => {
     const programme = new HttpJourneyPort(() => stack.baseUrl(), programmeId, stack.authHeader());
 
     // Scoping, then gap analysis up to the roadmap's approval request (which asks for a report).
-    await completeScoping(programme);
-    await programme.waitForStep('GAP_ANALYSIS');
-    await programme.submit({ kind: 'assessments', items: assessmentItems() } as StageInput);
-    for (const requirementId of Object.keys(GAPS))
-      await programme.submit({
-        kind: 'roadmapTask',
-        requirementId,
-        title: `Close the gap on ${requirementId}`,
-        owner: PEOPLE.complianceLead.email,
-        deadline: '2027-06-30T00:00:00Z',
-      });
-    await programme.waitFor(
-      (p) =>
-        (p.pendingApprovals as { gate: string; request?: unknown }[] | undefined)?.some(
-          (a) => a.gate === 'roadmap' && a.request,
-        ) === true,
-      'roadmap approval requested',
-    );
+    await runToRoadmapRequest(programme);
     const client = stack.client();
     await settle(client, workflowId);
 

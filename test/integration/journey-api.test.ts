@@ -203,7 +203,8 @@ describe.each(testDatabases())('on $name', (db) => {
 
   test('operators find the programme by stage in Temporal visibility, from the CLI too', async () => {
     const id = programme.programmeId;
-    const query = `AimsStage = 'SURVEILLANCE' AND AimsProgrammeId = '${id}' AND AimsCycle = 2`;
+    // The step running carries the same stage, cycle and programme id: the type keeps one row.
+    const query = `AimsStage = 'SURVEILLANCE' AND AimsProgrammeId = '${id}' AND AimsCycle = 2 AND WorkflowType = 'programmeWorkflow'`;
     const listed = async () => {
       const ids: string[] = [];
       for await (const wf of stack.client().workflow.list({ query })) ids.push(wf.workflowId);

@@ -1,7 +1,7 @@
 /** A JourneyPort that drives a programme through the public HTTP API, as a client would. */
 import type { DecisionBody, StageInput } from '../../domain/schemas';
 import type { StepId } from '../../domain/vocabulary';
-import type { JourneyPort } from './journey';
+import { completeScoping, submitGapAnalysis, type JourneyPort } from './journey';
 
 export interface HttpResult {
   status: number;
@@ -117,4 +117,17 @@ export class HttpJourneyPort implements JourneyPort {
   waitForStep(step: StepId): Promise<ProgrammeDetail> {
     return this.waitFor((p) => p.step === step && p.accepts.length > 0, `step ${step}`);
   }
+}
+
+/** Scoping, then gap analysis until the roadmap's approval request is out (it asks for a report). */
+export async function runToRoadmapRequest(port: HttpJourneyPort): Promise<void> {
+  await completeScoping(port);
+  await submitGapAnalysis(port);
+  await port.waitFor(
+    (p) =>
+      (p.pendingApprovals as { gate: string; request?: unknown }[] | undefined)?.some(
+        (a) => a.gate === 'roadmap' && a.request,
+      ) === true,
+    'roadmap approval requested',
+  );
 }

@@ -38,7 +38,8 @@ export async function completeScoping(port: JourneyPort): Promise<void> {
   await port.decide(approve('scope', PEOPLE.sponsor.email));
 }
 
-export async function completeGapAnalysis(port: JourneyPort): Promise<string[]> {
+/** Gap analysis up to the roadmap's approval: the assessments and a task per gap (their ids). */
+export async function submitGapAnalysis(port: JourneyPort): Promise<string[]> {
   await port.waitForStep('GAP_ANALYSIS');
   await port.submit({ kind: 'assessments', items: assessmentItems() } as StageInput);
   const taskIds: string[] = [];
@@ -52,6 +53,11 @@ export async function completeGapAnalysis(port: JourneyPort): Promise<string[]> 
     });
     taskIds.push(res.recordId as string);
   }
+  return taskIds;
+}
+
+export async function completeGapAnalysis(port: JourneyPort): Promise<string[]> {
+  const taskIds = await submitGapAnalysis(port);
   await port.decide(approve('roadmap', PEOPLE.sponsor.email));
   return taskIds;
 }
