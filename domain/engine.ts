@@ -10,7 +10,7 @@ import { activeDeadline } from './deadlines';
 import type { ProgrammeFacts } from './facts';
 import type { Applied, RejectedOnApply } from './inputs/definition';
 import { inputDefinition, type Submission } from './inputs';
-import { overdueMinorNcs } from './nc-follow-up';
+import { overdueMinorNcs, pendingNcEvents } from './nc-follow-up';
 import type { StepContext } from './queries';
 import { pendingApprovals, unmetGates } from './step-status';
 import type { StageView } from './views';
@@ -41,6 +41,21 @@ export function applyInput(
 
 export function isRejected(applied: Applied | RejectedOnApply): applied is RejectedOnApply {
   return 'rejected' in applied;
+}
+
+/**
+ * The programme's next deadline: the step's own, or a nonconformity's that falls earlier (a minor
+ * nonconformity's corrective-action plan, a corrective action's due date). Escalations are not
+ * deadlines of the organisation's, so they do not count.
+ */
+export function nextDueAt(f: ProgrammeFacts, ctx: StepContext): string | undefined {
+  const step = activeDeadline(f, ctx);
+  const nc = pendingNcEvents(f).find(
+    (e) => e.kind === 'minorNcPlanOverdue' || e.kind === 'correctiveActionOverdue',
+  );
+  if (!nc) return step?.dueAt;
+  if (step && Date.parse(step.dueAt) <= nc.at) return step.dueAt;
+  return new Date(nc.at).toISOString();
 }
 
 /** A lapsed certificate, or a certification body's minor NC whose plan is overdue. */

@@ -37,6 +37,7 @@ import {
   inputRejection,
   isOverdue,
   isRejected,
+  nextDueAt,
   stageView,
   unmetGates,
   type StepContext,
@@ -246,10 +247,9 @@ export async function stageWorkflow(input: StageWorkflowInput): Promise<StageOut
   const parent = workflowInfo().parent;
   let lastProgress = '';
   const reportProgress = async () => {
-    const deadline = activeDeadline(f, ctx());
     const progress: StageProgress = {
       stepKey,
-      nextDueAt: deadline?.dueAt,
+      nextDueAt: nextDueAt(f, ctx()),
       // An approval past its expiry makes the step overdue too (AimsOverdue in the UI).
       overdue: isOverdue(f) || desk.overdue(),
       certificate: f.certificate,

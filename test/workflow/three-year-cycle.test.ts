@@ -427,6 +427,9 @@ test('a three-year certification cycle with its audits, nonconformities and dead
     const planLead = Date.parse(pending?.planDueAt as string) - addDuration(raisedMs, 'P30D');
     expect(Math.abs(planLead)).toBeLessThan(60_000);
     expect((await view()).overdue).toBe(false);
+    // The plan is the programme's next deadline: earlier than stage 2's repeat (183 days) and
+    // than the corrective actions' due dates.
+    await waitFor(view, (v) => Date.parse(v.nextDueAt ?? '') === Date.parse(pending?.planDueAt as string));
     await temporal.env.sleep('31 days');
     const overdue = await waitFor(view, (v) => v.overdue);
     expect(overdue.certificate).toBeUndefined();
