@@ -47,7 +47,7 @@ export class AuditHook {
     const reply = await run();
     if (reply.status < 200 || reply.status > 299) return reply;
     try {
-      await this.record(route.audit.action, route, request, reply, before);
+      await this.record(reply.audit?.action ?? route.audit.action, route, request, reply, before);
     } catch (err) {
       request.log.error({ err, action: route.audit.action }, 'could not append the audit event of a change');
     }

@@ -16,7 +16,7 @@ import { HttpProblem } from './problem';
 
 /** Resolves a presented bearer credential to its holder; undefined when it is not a valid key. */
 export interface Authenticator {
-  authenticate(key: string): Promise<{ id: string; role: Role } | undefined>;
+  authenticate(key: string): Promise<(Actor & { role: Role }) | undefined>;
 }
 
 export interface RateLimitSetting {
@@ -74,7 +74,7 @@ export function createAuthGuard(
         return;
       }
       const token = BEARER.exec(header)?.[1];
-      let holder: { id: string; role: Role } | undefined;
+      let holder: (Actor & { role: Role }) | undefined;
       try {
         holder = token === undefined ? undefined : await authenticator.authenticate(token);
       } catch (err) {
@@ -110,7 +110,7 @@ export function createAuthGuard(
         );
         return;
       }
-      (res.locals as ActorLocals).actor = { id: holder.id, role: holder.role };
+      (res.locals as ActorLocals).actor = holder;
       next();
     };
 

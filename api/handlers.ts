@@ -7,6 +7,7 @@ import { assembleFacts, type FactEntry } from '../domain/facts';
 import { inputDefinition, type Submission } from '../domain/inputs';
 import { programmeWork } from '../domain/programme-work';
 import { STEPS } from '../domain/process-model';
+import { sameEmail } from '../domain/people';
 import type { AuditProgrammeBody } from '../domain/schemas';
 import {
   ProgrammeConfig,
@@ -412,7 +413,29 @@ export async function decide(
         errors: [{ pointer: '/body/gate', detail: 'unknown approval gate' }],
       },
     );
-  return ok(await ctx.gateway.decide(params.id, body, ctx.idempotencyKey));
+  const onBehalf = body.onBehalfOf !== undefined;
+  if (onBehalf && !ctx.actor.recordsForOthers)
+    throw new HttpProblem(
+      'forbidden',
+      "Recording a decision on an approver's behalf needs a key that may record decisions for others (created with recordsForOthers).",
+      { errors: [{ pointer: '/body/onBehalfOf', detail: 'this key may not record decisions for others' }] },
+    );
+  if (!onBehalf && !(ctx.actor.holder && sameEmail(ctx.actor.holder, body.approver)))
+    throw new HttpProblem(
+      'forbidden',
+      `This key may record only its holder's own decision (${ctx.actor.holder ? `it is held by ${ctx.actor.holder}` : 'it names no holder'}). The approver decides by the e-mailed link; a decision made elsewhere is recorded with onBehalfOf and its evidence.`,
+      { errors: [{ pointer: '/body/approver', detail: 'not the holder of this key' }] },
+    );
+  const accepted = await ctx.gateway.decide(
+    params.id,
+    { ...body, recordedBy: ctx.actor.id },
+    ctx.idempotencyKey,
+  );
+  return {
+    ...ok(accepted),
+    // The trail tells a decision recorded for someone else from one made by the approver.
+    ...(onBehalf && { audit: { action: 'approval.recorded-on-behalf', subject: body.gate } }),
+  };
 }
 
 export async function withdraw(

@@ -77,6 +77,8 @@ export interface ReplyAudit {
   subject?: string;
   /** One event however often the same change is answered (e.g. concurrent posts of one link). */
   dedupeKey?: string;
+  /** A more precise action than the route's, e.g. a decision recorded on someone's behalf. */
+  action?: string;
 }
 
 /** How a state-changing route is recorded in the audit trail (every non-GET route has one). */

@@ -56,7 +56,12 @@ export async function startApi(
   dataSource: DataSource,
 ): Promise<ApiUnderTest> {
   const keys = new ApiKeyStore(dataSource);
-  const { key } = await keys.create({ name: 'bench', role: 'admin', createdBy: 'bench' });
+  const { key } = await keys.create({
+    name: 'bench',
+    role: 'admin',
+    createdBy: 'bench',
+    recordsForOthers: true,
+  });
   const app = createApp({
     gateway: new TemporalProgrammeGateway(client, taskQueue),
     store: new ProgrammeRepository(dataSource),
@@ -179,6 +184,8 @@ const changesRequested: DecisionBody = {
   outcome: 'changes_requested',
   approver: sponsor,
   comment: 'Name the data-science platform in the boundaries',
+  // Recorded by the programme office after the sponsor decided in a meeting.
+  onBehalfOf: { evidence: 'steering committee minutes' },
 };
 
 function decisionVisible(

@@ -19,6 +19,10 @@ export interface ApiKeyRow {
   createdBy: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** The person who holds the key: decisions it records without `onBehalfOf` must be theirs. */
+  holder: string | null;
+  /** May record decisions that approvers made elsewhere (with evidence), on their behalf. */
+  recordsForOthers: boolean;
 }
 
 /** What may be shown about a key: everything but its hash. */
@@ -27,6 +31,8 @@ export type ApiKeyInfo = Omit<ApiKeyRow, 'secretSha256'>;
 export interface NewApiKey {
   name: string;
   role: Role;
+  holder?: string;
+  recordsForOthers?: boolean;
   /** Who created it: the id of the admin key, or `cli` / `bootstrap`. */
   createdBy: string;
 }
@@ -46,6 +52,8 @@ export function revokingLeavesNoAdmin(
 export interface KeyHolder {
   id: string;
   role: Role;
+  holder?: string;
+  recordsForOthers?: boolean;
 }
 
 const ENTITY = 'ApiKey';
@@ -68,6 +76,8 @@ export function buildApiKeyEntity(kind: DatabaseKind): EntitySchema<ApiKeyRow> {
       createdBy: c.text('created_by', 100),
       revokedAt: c.timestamp('revoked_at', true),
       lastUsedAt: c.timestamp('last_used_at', true),
+      holder: c.text('holder', 320, true),
+      recordsForOthers: { ...c.bool('records_for_others'), default: false },
     },
     indices: [{ name: 'IDX_api_keys_created', columns: ['createdAt'] }],
   });
@@ -132,6 +142,8 @@ export class ApiKeyStore {
       createdBy: input.createdBy,
       revokedAt: null,
       lastUsedAt: null,
+      holder: input.holder ?? null,
+      recordsForOthers: input.recordsForOthers ?? false,
     };
     await this.exclusive(() => this.repo.insert(row));
     return { key: issued.key, info: info(row) };
@@ -190,6 +202,11 @@ export class ApiKeyStore {
     if (row.lastUsedAt === null || now.getTime() - Date.parse(row.lastUsedAt) >= LAST_USED_RESOLUTION_MS) {
       await this.exclusive(() => this.repo.update({ id: row.id }, { lastUsedAt: now.toISOString() }));
     }
-    return { id: row.id, role: row.role };
+    return {
+      id: row.id,
+      role: row.role,
+      ...(row.holder && { holder: row.holder }),
+      ...(row.recordsForOthers && { recordsForOthers: true }),
+    };
   }
 }

@@ -124,6 +124,8 @@ export interface DecisionRow {
   artefactSha256: string | null;
   requestId: string | null;
   channel: ApprovalState['channel'] | null;
+  recordedBy: string | null;
+  onBehalfEvidence: string | null;
   clientIp: string | null;
   userAgent: string | null;
   quorum: string | null;
@@ -345,6 +347,8 @@ export function buildEntities(kind: DatabaseKind): EntitySchema[] {
       artefactSha256: c.text('artefact_sha256', 64, true),
       requestId: c.text('request_id', 200, true),
       channel: c.text('channel', 20, true),
+      recordedBy: c.text('recorded_by', 100, true),
+      onBehalfEvidence: c.text('on_behalf_evidence', 500, true),
       clientIp: c.text('client_ip', 64, true),
       userAgent: c.text('user_agent', 500, true),
       quorum: c.text('quorum', 20, true),

@@ -280,6 +280,8 @@ export function toDecisionRow(programmeId: string, d: StoredDecision): DecisionR
     artefactSha256: d.artefactSha256 ?? null,
     requestId: d.requestId ?? null,
     channel: d.channel ?? null,
+    recordedBy: d.recordedBy ?? null,
+    onBehalfEvidence: d.onBehalfEvidence ?? null,
     clientIp: d.clientIp ?? null,
     // Browsers send agents of any length; the column keeps the first 500 characters.
     userAgent: d.userAgent?.slice(0, 500) ?? null,
@@ -302,6 +304,8 @@ export function fromDecisionRow(row: DecisionRow): StoredDecision {
     artefactSha256: orUndefined(row.artefactSha256),
     requestId: orUndefined(row.requestId),
     channel: orUndefined(row.channel),
+    recordedBy: orUndefined(row.recordedBy),
+    onBehalfEvidence: orUndefined(row.onBehalfEvidence),
     clientIp: orUndefined(row.clientIp),
     userAgent: orUndefined(row.userAgent),
     quorum: orUndefined(row.quorum),

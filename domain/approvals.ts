@@ -423,7 +423,9 @@ export function applyApproval(
     decidedAt,
     artefactSha256: current?.artefactSha256 ?? ARTEFACTS[def.artefact].document(f)?.sha256,
     requestId: current?.requestId,
-    channel: decision.evidence ? 'email' : 'api',
+    channel: decision.evidence ? 'email' : decision.onBehalfOf ? 'on-behalf' : 'api',
+    recordedBy: decision.recordedBy,
+    onBehalfEvidence: decision.onBehalfOf?.evidence,
     clientIp: decision.evidence?.clientIp,
     userAgent: decision.evidence?.userAgent,
     ...(quorum > 1 || (decision.outcome === 'approved' && approvals < quorum)
@@ -455,6 +457,9 @@ export interface DecisionBody {
   outcome: ApprovalOutcome;
   approver: string;
   comment?: string;
+  /** The approver decided elsewhere (at a meeting); someone else records it from this evidence. */
+  onBehalfOf?: { evidence: string };
 }
 
-export type DecisionInput = DecisionBody & { evidence?: DecisionEvidence };
+/** `recordedBy`: the API key that recorded a decision through the API. */
+export type DecisionInput = DecisionBody & { evidence?: DecisionEvidence; recordedBy?: string };

@@ -28,6 +28,10 @@ export interface Actor {
   /** API key id, approver e-mail address, or `system` for the workflows' own steps. */
   id: string;
   role: Role | 'approver' | 'anonymous' | 'system';
+  /** For an API key: the person who holds it, when the key names one. */
+  holder?: string;
+  /** For an API key: it may record decisions approvers made elsewhere, on their behalf. */
+  recordsForOthers?: boolean;
 }
 
 export const ANONYMOUS: Actor = { id: 'anonymous', role: 'anonymous' };

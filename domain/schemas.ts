@@ -102,6 +102,16 @@ export const DecisionBody = z
     outcome: z.enum(APPROVAL_OUTCOMES),
     approver: z.email(),
     comment: Text().optional(),
+    onBehalfOf: z
+      .object({
+        evidence: Line(500).meta({
+          description:
+            "Where the approver's own decision is recorded: minutes, a document id, a ticket. Needs a key that may record decisions for others",
+        }),
+      })
+      .strict()
+      .optional()
+      .meta({ description: 'Record a decision the approver made elsewhere, on their behalf' }),
   })
   .strict()
   .refine((d) => d.outcome === 'approved' || d.comment !== undefined, {

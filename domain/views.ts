@@ -67,7 +67,15 @@ export const Decision = z.object({
     .optional()
     .meta({ description: 'SHA-256 of the exact artefact version decided' }),
   requestId: z.string().optional().meta({ description: 'The approval request the decision answered' }),
-  channel: z.enum(['api', 'email']).optional(),
+  channel: z.enum(['api', 'email', 'on-behalf']).optional().meta({
+    description:
+      "email: by the approver's own link; api: by the approver's own key; on-behalf: recorded by someone else from evidence of the approver's decision",
+  }),
+  recordedBy: z.string().optional().meta({ description: 'The API key that recorded it (api, on-behalf)' }),
+  onBehalfEvidence: z
+    .string()
+    .optional()
+    .meta({ description: "Where the approver's own decision is recorded (minutes, a document id)" }),
   clientIp: z.string().optional(),
   userAgent: z.string().optional(),
   quorum: z.string().optional().meta({ description: 'For k-of-n gates, e.g. "1 of 2"' }),

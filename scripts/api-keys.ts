@@ -3,6 +3,8 @@
  * the first admin key is made (the HTTP endpoints need one already).
  *
  *   npm run keys -- create --name ops --role admin    prints the key once
+ *       [--holder sam@acme.test]     the person who holds it (decisions it records must be theirs)
+ *       [--records-for-others]       may record decisions approvers made elsewhere, with evidence
  *   npm run keys -- list                              ids, names, roles, created, revoked, last used
  *   npm run keys -- revoke <id>
  */
@@ -16,7 +18,7 @@ import { ROLES } from '../domain/roles';
 import { ConfigError, loadConfig } from '../infra/config';
 
 const USAGE = [
-  'usage: npm run keys -- create --name <name> --role <role>',
+  'usage: npm run keys -- create --name <name> --role <role> [--holder <email>] [--records-for-others]',
   '       npm run keys -- list',
   '       npm run keys -- revoke <id>',
   `roles: ${ROLES.join(', ')}`,
@@ -29,12 +31,22 @@ export async function runKeysCommand(args: readonly string[], databaseUrl: strin
   const [command, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: [...rest],
-    options: { name: { type: 'string' }, role: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      role: { type: 'string' },
+      holder: { type: 'string' },
+      'records-for-others': { type: 'boolean' },
+    },
     allowPositionals: true,
     strict: true,
   });
   if (command === 'create') {
-    const body = CreateApiKeyBody.safeParse({ name: values.name, role: values.role });
+    const body = CreateApiKeyBody.safeParse({
+      name: values.name,
+      role: values.role,
+      holder: values.holder,
+      recordsForOthers: values['records-for-others'],
+    });
     if (!body.success) {
       const problems = body.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`);
       throw new UsageError(`${problems.join('\n')}\n${USAGE}`);
@@ -56,6 +68,8 @@ export async function runKeysCommand(args: readonly string[], databaseUrl: strin
       return keys
         .map((k) =>
           [k.id, k.role.padEnd(17), k.name, `created ${k.createdAt} by ${k.createdBy}`]
+            .concat(k.holder ? [`held by ${k.holder}`] : [])
+            .concat(k.recordsForOthers ? ['records decisions for others'] : [])
             .concat(k.revokedAt ? [`REVOKED ${k.revokedAt}`] : [])
             .concat(k.lastUsedAt ? [`last used ${k.lastUsedAt}`] : [])
             .join('  '),

@@ -26,6 +26,13 @@ export const CreateApiKeyBody = z
       .regex(/^[\x20-\x7e]+$/, 'printable ASCII')
       .meta({ description: 'What the key is for, e.g. ci or grafana' }),
     role: z.enum(ROLES).meta({ description: 'The one role the key has' }),
+    holder: z.email().optional().meta({
+      description: 'The person who holds the key: a decision it records without onBehalfOf must be theirs',
+    }),
+    recordsForOthers: z.boolean().default(false).meta({
+      description:
+        'May record, with evidence, decisions that approvers made elsewhere (e.g. at a meeting); marked as such wherever the decision is shown',
+    }),
   })
   .strict();
 
@@ -37,6 +44,8 @@ const ApiKey = z.object({
   createdBy: z.string().meta({ description: 'Id of the admin key that created it, or cli / bootstrap' }),
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable().meta({ description: 'Updated at most once a minute' }),
+  holder: z.string().nullable(),
+  recordsForOthers: z.boolean(),
 });
 const CreatedApiKey = ApiKey.extend({
   key: z.string().meta({

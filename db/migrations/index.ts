@@ -14,6 +14,7 @@ import { ApiKeys1767225600008 } from './0008-api-keys';
 import { IdempotencyRecords1767225600009 } from './0009-idempotency';
 import { CertificationCycle1767225600010 } from './0010-certification-cycle';
 import { FactsAndBodies1767225600011 } from './0011-facts-and-bodies';
+import { DecisionsOnBehalf1767225600012 } from './0012-decisions-on-behalf';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   Initial1767225600001,
@@ -26,4 +27,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   IdempotencyRecords1767225600009,
   CertificationCycle1767225600010,
   FactsAndBodies1767225600011,
+  DecisionsOnBehalf1767225600012,
 ];

@@ -13,6 +13,7 @@ import type { ReportDocument, ReportStamp, Section, Table } from './document';
 import { baseFacts, identity } from './document-header';
 import { CYCLE_KEY, REPORTS } from '../../domain/report-kinds';
 import type { Approval, Header, StoredArtefactLike } from './model-parts';
+import { decisionText } from './document-parts';
 
 /** An evidence register entry as the audit reports cite it. */
 export interface EvidenceRef {
@@ -574,9 +575,7 @@ export function managementReviewDocument(m: ManagementReviewModel, stamp: Report
       day(d.due),
     ]),
   };
-  const signOff = m.signOff
-    ? `${m.signOff.outcome.replace('_', ' ')} by ${m.signOff.approver} on ${day(m.signOff.decidedAt)}${m.signOff.comment ? ` (${m.signOff.comment})` : ''}`
-    : 'awaiting the decision of top management';
+  const signOff = m.signOff ? decisionText(m.signOff) : 'awaiting the decision of top management';
   const sections: Section[] = [
     {
       heading: 'Meeting',

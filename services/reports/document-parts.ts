@@ -22,5 +22,13 @@ export const day = (iso: string) => iso.slice(0, 10);
 
 export function approvalText(a: Approval | undefined, what: string): string {
   if (!a) return `${what}: no decision recorded for this version yet`;
-  return `${what}: ${a.outcome.replace('_', ' ')} by ${a.approver} on ${day(a.decidedAt)}${a.comment ? ` (${a.comment})` : ''}`;
+  return `${what}: ${decisionText(a)}`;
+}
+
+/** Who decided what, when, and, for a decision recorded by someone else, by whom and from what. */
+export function decisionText(a: Approval): string {
+  const base = `${a.outcome.replace('_', ' ')} by ${a.approver} on ${day(a.decidedAt)}${a.comment ? ` (${a.comment})` : ''}`;
+  return a.onBehalf
+    ? `${base}; recorded on their behalf by API key ${a.onBehalf.recordedBy}, evidence: ${a.onBehalf.evidence}`
+    : base;
 }

@@ -20,4 +20,6 @@ export interface Approval {
   approver: string;
   decidedAt: string;
   comment?: string;
+  /** Recorded by someone else from this evidence of the approver's own decision. */
+  onBehalf?: { recordedBy: string; evidence: string };
 }

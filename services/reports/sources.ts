@@ -76,6 +76,9 @@ export function decisionFor(s: ReportSources, gate: string, version: number): Ap
         approver: last.approver,
         decidedAt: last.decidedAt,
         ...(last.comment ? { comment: last.comment } : {}),
+        ...(last.channel === 'on-behalf' && {
+          onBehalf: { recordedBy: last.recordedBy ?? 'unknown key', evidence: last.onBehalfEvidence ?? '' },
+        }),
       }
     : undefined;
 }

@@ -12,7 +12,9 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporalCliPath } from '../../infra/temporal-binaries';
 import { REQUIREMENTS } from '../../domain/catalogue/iso42001';
 import { testDatabases } from '../support/databases';
-import { PEOPLE } from '../support/fixtures';
+import type { StageInput } from '../../domain/schemas';
+import { createAuditTrail } from '../../services/audit-trail';
+import { PEOPLE, scopeBody } from '../support/fixtures';
 import { http, HttpJourneyPort } from '../support/http-port';
 import { grantCertificate, passAudit, runToCertification } from '../support/journey';
 import { eventually } from '../support/processes';
@@ -93,10 +95,64 @@ describe.each(testDatabases())('on $name', (db) => {
       gate: 'scope',
       outcome: 'approved',
       approver: PEOPLE.sponsor.email,
+      onBehalfOf: { evidence: 'steering committee minutes' },
     });
     expect(early.status).toBe(409);
     expect((await api('GET', `/programmes/${programme.programmeId}/decisions`)).body).toEqual({ items: [] });
     expect((await api('GET', '/programmes/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  test("a key records only its holder's decision; one made elsewhere needs onBehalfOf, evidence and the permission, and says so", async () => {
+    const created = await api('POST', '/programmes', { organisation: 'Acme Ltd', name: 'On behalf' });
+    const id = (created.body as { id: string }).id;
+    const other = new HttpJourneyPort(() => stack.baseUrl(), id, stack.authHeader());
+    await other.waitForStep('SCOPING');
+    const keyFor = async (body: Record<string, unknown>) =>
+      ((await api('POST', '/api-keys', { role: 'programme-manager', ...body })).body as { key: string }).key;
+    const decideWith = (key: string, decision: Record<string, unknown>) =>
+      http(stack.baseUrl(), 'POST', `/programmes/${id}/decisions`, decision, {
+        authorization: `Bearer ${key}`,
+      });
+    const sponsorDecision = { gate: 'scope', outcome: 'approved', approver: PEOPLE.sponsor.email };
+
+    // A programme manager's own key cannot pass the sponsor's gate in the sponsor's name.
+    const pm = await keyFor({ name: 'pm', holder: 'pat@acme.test' });
+    const impersonation = await decideWith(pm, sponsorDecision);
+    expect(impersonation.status).toBe(403);
+    expect((impersonation.body as { detail: string }).detail).toMatch(/only its holder's own decision/);
+    const unpermitted = await decideWith(pm, { ...sponsorDecision, onBehalfOf: { evidence: 'minutes 12' } });
+    expect(unpermitted.status).toBe(403);
+    expect((unpermitted.body as { detail: string }).detail).toMatch(/record decisions for others/);
+    // The sponsor's own key may record the sponsor's decision (here too early: 409, not 403).
+    const own = await keyFor({ name: 'sponsor', holder: PEOPLE.sponsor.email.toUpperCase() });
+    expect((await decideWith(own, sponsorDecision)).status).toBe(409);
+    expect((await api('GET', `/programmes/${id}/decisions`)).body).toEqual({ items: [] });
+
+    // Once the scope is in, a decision taken at a meeting is recorded, and marked, on its behalf.
+    const office = await keyFor({ name: 'office', recordsForOthers: true });
+    await other.submit({ kind: 'scope', ...scopeBody() } as StageInput);
+    const recorded = await decideWith(office, {
+      ...sponsorDecision,
+      onBehalfOf: { evidence: 'Steering committee minutes 2026-12-04, item 3' },
+    });
+    expect(recorded.status).toBe(200);
+    const decisions = (
+      (await api('GET', `/programmes/${id}/decisions`)).body as { items: Record<string, unknown>[] }
+    ).items;
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        gate: 'scope',
+        approver: PEOPLE.sponsor.email,
+        channel: 'on-behalf',
+        recordedBy: expect.any(String) as unknown,
+        onBehalfEvidence: 'Steering committee minutes 2026-12-04, item 3',
+      }),
+    ]);
+    const trail = await createAuditTrail(stack.dataSource()).list(id);
+    expect(trail.filter((e) => e.action === 'approval.recorded-on-behalf').map((e) => e.subject)).toEqual([
+      'scope',
+    ]);
+    await other.waitForStep('GAP_ANALYSIS');
   });
 
   test('HTTP calls drive the programme through every stage, surveillance and recertification into cycle 2', async () => {

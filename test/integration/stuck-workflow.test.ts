@@ -95,6 +95,7 @@ describe.each(testDatabases().slice(0, 1))('on $name', (db) => {
       gate: 'scope',
       outcome: 'approved',
       approver: PEOPLE.sponsor.email,
+      onBehalfOf: { evidence: 'steering committee minutes' },
     });
     expect(decision.status).toBe(500);
 

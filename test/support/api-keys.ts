@@ -23,7 +23,11 @@ export class MemoryApiKeys implements Authenticator, ApiKeyAdmin {
   /** With one key per role, named after it; `header(role)` sends it. */
   static withRoleKeys(): MemoryApiKeys {
     const keys = new MemoryApiKeys();
-    for (const role of ROLES) keys.roleKeys.set(role, keys.add({ name: role, role, createdBy: 'test' }).key);
+    for (const role of ROLES)
+      keys.roleKeys.set(
+        role,
+        keys.add({ name: role, role, createdBy: 'test', recordsForOthers: role === 'admin' }).key,
+      );
     return keys;
   }
 
@@ -32,6 +36,8 @@ export class MemoryApiKeys implements Authenticator, ApiKeyAdmin {
     const info: ApiKeyInfo = {
       id: issued.id,
       ...input,
+      holder: input.holder ?? null,
+      recordsForOthers: input.recordsForOthers ?? false,
       createdAt: new Date().toISOString(),
       revokedAt: null,
       lastUsedAt: null,
@@ -73,6 +79,11 @@ export class MemoryApiKeys implements Authenticator, ApiKeyAdmin {
     const row = parsed && this.rows.get(parsed.id);
     if (!parsed || !row || row.revokedAt !== null || !secretMatches(parsed.secret, row.secretSha256))
       return Promise.resolve(undefined);
-    return Promise.resolve({ id: row.id, role: row.role });
+    return Promise.resolve({
+      id: row.id,
+      role: row.role,
+      ...(row.holder && { holder: row.holder }),
+      ...(row.recordsForOthers && { recordsForOthers: true }),
+    });
   }
 }

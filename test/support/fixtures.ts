@@ -5,6 +5,17 @@
 import { CONTROLS, REQUIREMENTS } from '../../domain/catalogue/iso42001';
 import type { AssessmentItem, ScopeBody, SoaEntry } from '../../domain/schemas';
 
+/**
+ * Tests record approvers' decisions through the API as a programme office would after a meeting:
+ * on the approver's behalf, with evidence (the service's keys may record only their holder's own
+ * decision otherwise). Links are the other way, tested on their own.
+ */
+export function onBehalf<D extends { approver: string; onBehalfOf?: { evidence: string } }>(decision: D): D {
+  return decision.onBehalfOf
+    ? decision
+    : { ...decision, onBehalfOf: { evidence: `minutes: decided by ${decision.approver}` } };
+}
+
 export const PEOPLE = {
   sponsor: { name: 'Sam Sponsor', email: 'sponsor@acme.test' },
   topManagement: { name: 'Cleo Chief', email: 'ceo@acme.test' },

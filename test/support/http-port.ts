@@ -1,5 +1,6 @@
 /** A JourneyPort that drives a programme through the public HTTP API, as a client would. */
 import type { DecisionBody, StageInput } from '../../domain/schemas';
+import { onBehalf } from './fixtures';
 import type { StepId } from '../../domain/vocabulary';
 import { completeScoping, submitGapAnalysis, type JourneyPort } from './journey';
 
@@ -94,7 +95,7 @@ export class HttpJourneyPort implements JourneyPort {
   }
 
   decide(decision: DecisionBody): Promise<unknown> {
-    return this.expectOk('POST', 'decisions', decision);
+    return this.expectOk('POST', 'decisions', onBehalf(decision));
   }
 
   async detail(): Promise<ProgrammeDetail> {

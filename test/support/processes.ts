@@ -12,6 +12,7 @@ import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { ApiKeyStore } from '../../db/api-key-store';
 import { openDatabase } from '../../db/data-source';
 import type { DecisionBody, StageInput } from '../../domain/schemas';
+import { onBehalf } from './fixtures';
 import type { StepId } from '../../domain/vocabulary';
 import {
   FAIL_POINT_DIR_ENV,
@@ -49,7 +50,12 @@ async function provisionAdminKey(databaseUrl: string): Promise<void> {
   const dataSource = await openDatabase(databaseUrl);
   try {
     adminKey = (
-      await new ApiKeyStore(dataSource).create({ name: 'reliability', role: 'admin', createdBy: 'cli' })
+      await new ApiKeyStore(dataSource).create({
+        name: 'reliability',
+        role: 'admin',
+        createdBy: 'cli',
+        recordsForOthers: true,
+      })
     ).key;
   } finally {
     await dataSource.destroy();
@@ -399,7 +405,7 @@ export class ProgrammeClient implements JourneyPort {
   }
 
   decide(decision: DecisionBody): Promise<unknown> {
-    return this.expectOk('POST', 'decisions', decision);
+    return this.expectOk('POST', 'decisions', onBehalf(decision));
   }
 
   async detail(): Promise<ProgrammeDetail> {

@@ -83,8 +83,14 @@ export async function startStack(opts: {
   const apiKeys = new ApiKeyStore(dataSource);
   // One real key per role in the stack's own database, as an admin would create them.
   const roleKeys = new Map<Role, string>();
-  for (const role of ROLES)
-    roleKeys.set(role, (await apiKeys.create({ name: `test ${role}`, role, createdBy: 'test' })).key);
+  for (const role of ROLES) {
+    // Steering keys record decisions made elsewhere, as a programme office does (fixtures.onBehalf).
+    const recordsForOthers = role === 'admin' || role === 'programme-manager';
+    roleKeys.set(
+      role,
+      (await apiKeys.create({ name: `test ${role}`, role, createdBy: 'test', recordsForOthers })).key,
+    );
+  }
   // Links point at the API; while it is restarting they name the port it last had.
   let lastBaseUrl = 'http://127.0.0.1:3000';
   let address = opts.address;

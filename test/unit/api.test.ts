@@ -824,11 +824,28 @@ describe('stage inputs', () => {
     await expectSubmitted({ kind: 'certificationBody', name: 'CB', accreditationBody: 'DAkkS' }, 'k-1');
   });
 
-  it('records approval decisions through gateway.decide', async () => {
-    const decision = { gate: 'scope', outcome: 'approved', approver: 'sam@example.com' };
+  it('records approval decisions through gateway.decide, naming the key that recorded them', async () => {
+    const decision = {
+      gate: 'scope',
+      outcome: 'approved',
+      approver: 'sam@example.com',
+      onBehalfOf: { evidence: 'minutes 12' },
+    };
     const answer = await call('POST', `${P}/decisions`, decision);
     expect(answer.status).toBe(200);
-    expect(fakes.gateway.decide).toHaveBeenCalledWith(PID, decision, undefined);
+    expect(fakes.gateway.decide).toHaveBeenCalledWith(
+      PID,
+      { ...decision, recordedBy: expect.any(String) as unknown },
+      undefined,
+    );
+  });
+
+  it("403, and the workflow is not asked, for a decision in someone else's name without onBehalfOf", async () => {
+    const decision = { gate: 'scope', outcome: 'approved', approver: 'sam@example.com' };
+    const problem = problemOf(await call('POST', `${P}/decisions`, decision), 403);
+    expect(problem.detail).toMatch(/only its holder's own decision \(it names no holder\)/);
+    expect(pointers(problem)).toEqual(['/body/approver']);
+    expect(fakes.gateway.decide).not.toHaveBeenCalled();
   });
 
   it('404, not 409, for a task, finding or gate that does not exist; the workflow is not asked', async () => {

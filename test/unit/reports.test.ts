@@ -277,6 +277,20 @@ describe('Statement of Applicability', () => {
       expect(text).toMatch(new RegExp(`(^|\\s)${id.replace(/\./g, '\\.')}\\s`, 'm'));
   });
 
+  test("a decision recorded on the approver's behalf says so, with who recorded it and the evidence", async () => {
+    const onBehalf: ApprovalState = {
+      ...decisions[0],
+      channel: 'on-behalf',
+      recordedBy: '0123456789abcdef',
+      onBehalfEvidence: 'Board minutes 2027-02-28, item 4',
+    };
+    const doc = toDocument(buildModel('soa', '', { ...sources(), decisions: [onBehalf] }), STAMP);
+    const text = (await pdfText(await renderReport(doc, 'pdf', STAMP))).text.replace(/\s+/g, ' ');
+    expect(text).toContain(
+      'approved by ceo@acme.test on 2027-03-01; recorded on their behalf by API key 0123456789abcdef, evidence: Board minutes 2027-02-28, item 4',
+    );
+  });
+
   test('CSV neutralises formulas a user typed into a justification', async () => {
     const rows = csvRows(await render('soa', 'csv'));
     expect(rows[0]).toEqual([
