@@ -289,7 +289,7 @@ class Driver {
       kind: 'audit',
       audit,
       ...(planId && { planId }),
-      auditors: [text(near(200), 'Auditor')],
+      auditors: [{ name: text(near(200), 'Auditor'), email: 'auditor@auditors.test' }],
       independent: true,
       findings: list,
       ...(verifies.length > 0 && {

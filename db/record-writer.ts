@@ -149,7 +149,7 @@ export async function writeRecords(
   if (newAudits.length) {
     const rows = newAudits.map(({ fact, body }) => {
       const input = at<{
-        auditors: string[];
+        auditors: { name: string; email: string }[];
         independent: boolean;
         independence?: { statement: string; auditorResponsibleFor: string[] };
       }>(body as BodyPath);

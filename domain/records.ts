@@ -55,7 +55,7 @@ export const Audit = z.object({
   attempt: z.number().int(),
   firstDay: Timestamp,
   lastDay: Timestamp,
-  auditors: z.array(z.string()),
+  auditors: z.array(parts.Person),
   independent: z.boolean(),
   planId: z.string().optional().meta({ description: 'The planned audit of the internal audit programme' }),
   scope: z.array(z.string()).optional().meta({ description: 'Requirements examined' }),

@@ -82,7 +82,8 @@ export function auditBodySchema(z: Z, p: SchemaParts) {
       audit: z.enum(AUDIT_KINDS),
       firstDay: p.Instant.optional(),
       lastDay: p.Instant.optional().meta({ description: 'Defaults to now; stage-2 deadlines count from it' }),
-      auditors: z.array(p.Line(200)).min(1).max(20),
+      // People, as in the audit programme: a name for the records, an address to reach them.
+      auditors: z.array(p.Person).min(1).max(20),
       independent: z.boolean().default(true),
       // Findings arrive with the audit record: a step whose gates only wait for the audit must
       // not close between recording the audit and recording what it found.
@@ -127,7 +128,7 @@ export const audit = defineInput({
       audit: input.audit,
       firstDay: input.firstDay,
       lastDay: input.lastDay,
-      auditors: input.auditors,
+      auditors: input.auditors.map((a) => a.name),
       planId: input.planId,
       scope: input.scope ? [...new Set(input.scope)] : undefined,
       responsibleFor: input.independence?.auditorResponsibleFor,

@@ -70,7 +70,7 @@ export interface AuditedAudit {
   stepKey: string;
   firstDay: string;
   lastDay: string;
-  auditors: string[];
+  auditors: { name: string; email: string }[];
   independent: boolean;
   independenceStatement?: string;
   /** What the auditor is responsible for (and so may not audit). */
@@ -420,7 +420,7 @@ export function internalAuditDocument(
       a.firstDay.slice(0, 10) === a.lastDay.slice(0, 10)
         ? day(a.lastDay)
         : `${day(a.firstDay)} to ${day(a.lastDay)}`,
-      list(a.auditors),
+      list(a.auditors.map((p) => `${p.name} <${p.email}>`)),
       a.independent ? 'Yes' : 'No',
       a.independenceStatement ?? 'not recorded',
       list(a.auditorResponsibleFor) || 'nothing declared',

@@ -229,7 +229,7 @@ describe.each(testDatabases())('on $name', (db) => {
       audit: 'internal',
       planId: 'ia-clauses',
       scope: CLAUSE_IDS,
-      auditors: [AUDITOR.name],
+      auditors: [AUDITOR],
       independent: true,
       independence,
       findings: [
@@ -267,7 +267,7 @@ describe.each(testDatabases())('on $name', (db) => {
       audit: 'internal',
       planId: 'ia-controls',
       scope: CONTROL_IDS,
-      auditors: [AUDITOR.name],
+      auditors: [AUDITOR],
       independent: true,
       independence,
       findings: [
@@ -499,7 +499,7 @@ describe.each(testDatabases())('on $name', (db) => {
     await port.submit({
       kind: 'audit',
       audit: 'stage1',
-      auditors: ['Ada External'],
+      auditors: [{ name: 'Ada External', email: 'ada.external@auditors.test' }],
       independent: true,
       findings: [
         { grade: 'observation', requirementId: '6.2', description: 'AI objectives lack target dates' },
@@ -508,7 +508,7 @@ describe.each(testDatabases())('on $name', (db) => {
     const stage2 = await port.submit({
       kind: 'audit',
       audit: 'stage2',
-      auditors: ['Ada External'],
+      auditors: [{ name: 'Ada External', email: 'ada.external@auditors.test' }],
       independent: true,
       findings: [
         {
@@ -620,7 +620,7 @@ describe.each(testDatabases())('on $name', (db) => {
     await port.submit({
       kind: 'audit',
       audit: 'surveillance',
-      auditors: ['Ada External'],
+      auditors: [{ name: 'Ada External', email: 'ada.external@auditors.test' }],
       independent: true,
       findings: [
         {

@@ -174,7 +174,7 @@ const audit: AuditRecord = {
   attempt: 1,
   firstDay: '2026-05-01T00:00:00.000Z',
   lastDay: '2026-05-02T00:00:00.000Z',
-  auditors: ['Ines Auditor'],
+  auditors: [{ name: 'Ines Auditor', email: 'ines.auditor@auditors.test' }],
   independent: true,
 };
 

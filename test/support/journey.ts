@@ -25,7 +25,7 @@ export interface JourneyPort {
 export const audit = (kind: AuditKind, findings: AuditFinding[] = []): StageInput => ({
   kind: 'audit',
   audit: kind,
-  auditors: ['Ada External'],
+  auditors: [{ name: 'Ada External', email: 'ada.external@auditors.test' }],
   independent: true,
   findings,
 });
@@ -117,7 +117,7 @@ export async function completeInternalAudit(port: JourneyPort): Promise<void> {
     kind: 'audit',
     audit: 'internal',
     planId: 'ia-clauses',
-    auditors: ['Ina Auditor'],
+    auditors: [{ name: 'Ina Auditor', email: 'ina.auditor@auditors.test' }],
     independent: true,
     findings: [
       { grade: 'conformity', requirementId: '5.2', description: 'AI policy approved and communicated' },
@@ -143,7 +143,7 @@ export async function completeInternalAudit(port: JourneyPort): Promise<void> {
     kind: 'audit',
     audit: 'internal',
     planId: 'ia-controls',
-    auditors: ['Otto Auditor'],
+    auditors: [{ name: 'Otto Auditor', email: 'otto.auditor@auditors.test' }],
     independent: true,
     findings: [],
   });

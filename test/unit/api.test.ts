@@ -386,6 +386,15 @@ describe('validation', () => {
     }
   });
 
+  it('auditors are people, as in the audit programme: a bare name is a 400 pointing at it', async () => {
+    const problem = problemOf(
+      await call('POST', `/programmes/${PID}/audits`, { audit: 'internal', auditors: ['Ann'] }),
+      400,
+    );
+    expect(pointers(problem)).toEqual(['/body/auditors/0']);
+    expectNothingWritten();
+  });
+
   it('400 for a JSON scalar or an empty body', async () => {
     problemOf(await call('POST', '/programmes', '"text"'), 400);
     // express.json reads an empty JSON body as {}: the missing fields are what the client needs to know.
@@ -759,8 +768,14 @@ describe('stage inputs', () => {
       name: 'audit',
       method: 'POST',
       path: `${P}/audits`,
-      body: { audit: 'internal', auditors: ['Ann'] },
-      input: { kind: 'audit', audit: 'internal', auditors: ['Ann'], independent: true, findings: [] },
+      body: { audit: 'internal', auditors: [{ name: 'Ann', email: 'ann@auditors.test' }] },
+      input: {
+        kind: 'audit',
+        audit: 'internal',
+        auditors: [{ name: 'Ann', email: 'ann@auditors.test' }],
+        independent: true,
+        findings: [],
+      },
       status: 201,
       location: `${P}/audits/audit-1`,
     },

@@ -36,7 +36,7 @@ const audit = (id: string, stepKey: string, extra: Partial<AuditRecord> = {}): A
   attempt: 1,
   firstDay: iso(now - 20 * DAY),
   lastDay: iso(now - 20 * DAY),
-  auditors: ['Ina'],
+  auditors: [{ name: 'Ina', email: 'ina@auditors.test' }],
   independent: true,
   ...extra,
 });

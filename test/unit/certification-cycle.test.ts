@@ -94,7 +94,7 @@ const internal = (planId: string, extra: Partial<AuditInput> = {}): AuditInput =
   kind: 'audit',
   audit: 'internal',
   planId,
-  auditors: ['Ina'],
+  auditors: [{ name: 'Ina', email: 'ina@auditors.test' }],
   independent: true,
   findings: [],
   ...extra,
@@ -114,7 +114,7 @@ describe('independence: an auditor must not audit their own work', () => {
   test('a request whose scope overlaps the auditor responsibilities is a 400 with a field pointer', () => {
     const audit = AuditBody.safeParse({
       audit: 'internal',
-      auditors: ['Ina'],
+      auditors: [{ name: 'Ina', email: 'ina@auditors.test' }],
       scope: ['5.2', '8.4'],
       independence: { statement: 'I own the risk process', auditorResponsibleFor: ['8.4', 'A.5.2'] },
     });
@@ -254,7 +254,7 @@ describe('nonconformity follow-up', () => {
     const held = apply(d, c, {
       kind: 'audit',
       audit: 'internal',
-      auditors: ['Ina'],
+      auditors: [{ name: 'Ina', email: 'ina@auditors.test' }],
       independent: true,
       findings: [{ grade: 'minor_nc', requirementId: '7.2', description: 'Training records missing' }],
     });
@@ -334,7 +334,7 @@ describe('nonconformity follow-up', () => {
     const held = apply(d, c, {
       kind: 'audit',
       audit: 'stage2',
-      auditors: ['Ada'],
+      auditors: [{ name: 'Ada', email: 'ada@auditors.test' }],
       independent: true,
       findings: [
         { grade: 'minor_nc', requirementId: '7.5.3', description: 'Review dates missing' },
@@ -372,7 +372,7 @@ describe('nonconformity follow-up', () => {
     const surveillance = (verifications: { findingId: string; verifiedBy: string }[]): AuditInput => ({
       kind: 'audit',
       audit: 'surveillance',
-      auditors: ['Ada'],
+      auditors: [{ name: 'Ada', email: 'ada@auditors.test' }],
       independent: true,
       findings: [],
       verifications,
@@ -528,7 +528,7 @@ describe('database rows', () => {
       attempt: 1,
       firstDay: iso(T0),
       lastDay: iso(T0),
-      auditors: ['Ina'],
+      auditors: [{ name: 'Ina', email: 'ina@auditors.test' }],
       independent: true,
       planId: 'ia-1',
       scope: ['5.2'],

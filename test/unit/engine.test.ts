@@ -177,7 +177,7 @@ function auditInput(
   return {
     kind: 'audit',
     audit,
-    auditors: ['Ada External'],
+    auditors: [{ name: 'Ada External', email: 'ada.external@auditors.test' }],
     independent: true,
     findings,
     ...(days ? { firstDay: days[0], lastDay: days[1] } : {}),
@@ -1059,7 +1059,7 @@ const SAMPLE_INPUTS: Record<StageInputKind, Input> = {
   riskTreatmentPlan: { kind: 'riskTreatmentPlan', ...riskTreatmentPlan },
   impactAssessment: { kind: 'impactAssessment', ...impactAssessment('support-bot') },
   soa: { kind: 'soa', entries: soaEntries() },
-  audit: { kind: 'audit', audit: 'internal', auditors: ['Ina'] },
+  audit: { kind: 'audit', audit: 'internal', auditors: [{ name: 'Ina', email: 'ina@auditors.test' }] },
   auditProgramme: {
     kind: 'auditProgramme',
     audits: [
@@ -1340,7 +1340,7 @@ describe('inputRejection', () => {
       expect(findingIds(applied)).toEqual(['F-3']);
       // The auditors and the finding's description are in the stored audit the records are written from.
       expect(bodyAt(input, applied.changes.audits?.[0].body)).toMatchObject({
-        auditors: ['Ada External'],
+        auditors: [{ name: 'Ada External', email: 'ada.external@auditors.test' }],
         independent: true,
       });
       expect(bodyAt(input, applied.changes.findings?.[0].text?.description)).toBe('observation on 6.2');

@@ -105,7 +105,7 @@ const internalAudit = (
   kind: 'audit',
   audit: 'internal',
   planId,
-  auditors: [auditor],
+  auditors: [{ name: auditor, email: `${auditor.toLowerCase().replace(/[^a-z]+/g, '.')}@auditors.test` }],
   independent: true,
   findings,
   ...extra,
@@ -118,7 +118,7 @@ const cbAudit = (
 ): StageInput => ({
   kind: 'audit',
   audit: kind,
-  auditors: ['Ada External'],
+  auditors: [{ name: 'Ada External', email: 'ada.external@auditors.test' }],
   independent: true,
   findings,
   ...(verifications && { verifications }),
