@@ -10,6 +10,10 @@ const base = {
 };
 module.exports = {
   testTimeout: 120000,
+  // One worker process (the suites share a 2-core machine and local servers), replaced between
+  // test files once it holds more than this: modules and native Temporal workers that 60-odd
+  // suites leave behind otherwise add up to the heap limit within one process.
+  workerIdleMemoryLimit: '1536MB',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
