@@ -200,7 +200,9 @@ export function createNotificationActivities(deps: NotificationDeps): Notificati
           approverName: approver.name,
           stepTitle: mail.stepTitle,
           title: mail.title,
-          version: mail.artefactVersion,
+          version: mail.approvalVersion,
+          // The record's own version, when edits made it differ from what the approver counts.
+          recordVersion: mail.artefactVersion !== mail.approvalVersion ? mail.artefactVersion : undefined,
           sha256: mail.artefactSha256,
           summary,
           submittedBy: mail.submittedBy,

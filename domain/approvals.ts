@@ -83,6 +83,12 @@ export interface ApprovalRequest {
   title: string;
   artefact: ArtefactKind;
   artefactVersion: number;
+  /**
+   * Which version the approvers see: the n-th version of this artefact sent to them in this step.
+   * The record's own version counts every edit (a roadmap's task edits before it settled), which
+   * means nothing to someone who was sent version 1.
+   */
+  approvalVersion: number;
   /** Increases when the approvers are reassigned for the same version. */
   round: number;
   artefactSha256: string;
@@ -224,6 +230,7 @@ export function newRequest(
   def: ApprovalDef,
   policy: ApprovalPolicy,
   round: number,
+  approvalVersion = 1,
 ): ApprovalRequest {
   const version = artefactVersion(f, def.artefact, ctx);
   const { approvers, quorum, note } = designatedApprovers(f, def, policy);
@@ -235,6 +242,7 @@ export function newRequest(
     title: def.title,
     artefact: def.artefact,
     artefactVersion: version,
+    approvalVersion,
     round,
     artefactSha256: ARTEFACTS[def.artefact].document(f)?.sha256 ?? '',
     approvers,

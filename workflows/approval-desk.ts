@@ -199,7 +199,7 @@ export class ApprovalDesk extends ConcurrentLoop {
         if ((this.settling.get(def.gate)?.dueAt ?? 0) > ctx.now) continue;
         this.settling.delete(def.gate);
       }
-      const request = newRequest(this.f, ctx, def, this.policy, 1);
+      const request = newRequest(this.f, ctx, def, this.policy, 1, (current?.approvalVersion ?? 0) + 1);
       this.requests.set(def.gate, request);
       this.enqueueApproval(request, 'request', waitingFor(request));
       if (REPORT_FOR_GATE[def.gate]) this.jobs.push({ type: 'report', request });
@@ -521,6 +521,7 @@ export class ApprovalDesk extends ConcurrentLoop {
       title: r.title,
       artefact: r.artefact,
       artefactVersion: r.artefactVersion,
+      approvalVersion: r.approvalVersion,
       artefactSha256: r.artefactSha256,
       artefactLocation: artefactLocation(r.artefact),
       submittedBy: r.submittedBy,

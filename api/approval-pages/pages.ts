@@ -113,6 +113,8 @@ export interface ConfirmPage {
   stepTitle: string;
   gateTitle: string;
   version: number;
+  /** The record's own version, when edits made it differ from the version the approver counts. */
+  recordVersion?: number;
   sha256: string;
   summary: string[];
   artefactUrl: string;

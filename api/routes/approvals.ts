@@ -73,6 +73,10 @@ const ApprovalRequest = z.object({
   title: z.string(),
   artefact: z.string(),
   artefactVersion: z.number().int(),
+  approvalVersion: z.number().int().meta({
+    description:
+      'The version as the approvers count it: the n-th version sent to them in this step (artefactVersion counts every edit)',
+  }),
   round: z.number().int().meta({ description: 'Increases with each reassignment of the same version' }),
   artefactSha256: z.string(),
   summary: z.array(z.string()),
@@ -243,7 +247,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       programmeName: programme.name,
       stepTitle: request.stepTitle,
       gateTitle: request.title,
-      version: request.artefactVersion,
+      version: request.approvalVersion,
+      ...(request.approvalVersion !== request.artefactVersion && { recordVersion: request.artefactVersion }),
       sha256: request.artefactSha256,
       summary,
       // Same origin as this page, so the link is relative.
@@ -342,7 +347,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
           organisation: programme.organisation,
           outcome: recorded,
           gateTitle: link.request.title,
-          version: link.request.artefactVersion,
+          version: link.request.approvalVersion,
           approver: token.approver,
           decidedAt,
           sha256: token.artefactSha256,

@@ -22,6 +22,8 @@ export interface ApprovalMail {
   title: string;
   artefact: ArtefactKind;
   artefactVersion: number;
+  /** The version as the approvers count it (ApprovalRequest.approvalVersion). */
+  approvalVersion: number;
   artefactSha256: string;
   /** Where the stored artefact can be downloaded; absent for the roadmap (see the tasks list). */
   artefactLocation?: { kind: string; key: string };

@@ -80,6 +80,7 @@ const approvalMail = (over: Partial<ApprovalMail> = {}): ApprovalMail => ({
   title: 'AIMS scope',
   artefact: 'scope',
   artefactVersion: 1,
+  approvalVersion: 1,
   artefactSha256: 'b'.repeat(64),
   artefactLocation: { kind: 'scope', key: '' },
   quorum: 1,
@@ -180,6 +181,23 @@ describe('approval mail', () => {
     expect(
       subjects.filter((s) => s?.startsWith('Reminder 1 of 2: Decision needed on AIMS scope v1')),
     ).toHaveLength(2);
+  });
+
+  it('counts versions as the approver does: the first one sent is v1, whatever edits made the record v4', async () => {
+    const { acts } = activities();
+    await acts.sendApprovalMail(
+      approvalMail({
+        mailId: 'c1.GAP_ANALYSIS.1/roadmap/v4/r1/request',
+        title: 'Gap analysis and roadmap',
+        artefact: 'roadmap',
+        artefactVersion: 4,
+        approvalVersion: 1,
+        artefactLocation: undefined,
+      }),
+    );
+    const mail = (await readOutbox()).find((m) => m.subject?.includes('Gap analysis and roadmap'));
+    expect(mail?.subject).toBe('Decision needed on Gap analysis and roadmap v1 (Acme <Ltd> & Co)');
+    expect(mail?.text).toContain('Gap analysis and roadmap, version 1 (record version 4)');
   });
 
   it('says why it comes: escalation, reassignment, resend, quorum', () => {

@@ -529,8 +529,10 @@ test('a burst of roadmap edits makes one approval request, sent once the edits h
       (m) => m.length >= 1,
     );
     expect(sent).toHaveLength(1);
+    // The approver gets version 1: the first version sent to them, whatever edits numbered it.
     expect(sent[0]).toMatchObject({
       artefactVersion: pending.artefactVersion,
+      approvalVersion: 1,
       recipients: [{ email: PEOPLE.sponsor.email }],
     });
     expect(Date.parse(sent[0].sentAt)).toBeGreaterThanOrEqual(Date.parse(pending.requestDueAt as string));
