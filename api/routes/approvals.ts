@@ -104,6 +104,15 @@ const ApprovalRequest = z.object({
 const ApprovalRequestList = z.object({ items: z.array(ApprovalRequest) });
 const ApprovalPage = z.string().meta({ description: 'HTML page' });
 
+/** Every refusal of a link is a page an approver's browser shows (api/approval-pages/pages.ts). */
+const LINK_REFUSAL_PAGES = {
+  statuses: [400, 403, 404, 409, 410, 503],
+  contentType: 'text/html',
+  schema: ApprovalPage,
+  description:
+    "A page saying why the link cannot be used: not valid, not this approver's or no form token, programme gone, used, superseded or decided, expired, unavailable",
+} as const;
+
 const COMPONENTS = { ApprovalRequest, ApprovalRequestList, ApprovalPage };
 
 const GateParams = ProgrammeParams.extend({
@@ -445,6 +454,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       guards: [linkLimit],
       bodyParsers: form.issue,
       problems: [429],
+      refusalPages: LINK_REFUSAL_PAGES,
       components: COMPONENTS,
       responseContentType: 'text/html',
       success: {
@@ -472,7 +482,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
         express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }),
         ...form.verify,
       ],
-      problems: [403, 429],
+      problems: [429],
+      refusalPages: LINK_REFUSAL_PAGES,
       requestContentType: 'application/x-www-form-urlencoded',
       responseContentType: 'text/html',
       components: COMPONENTS,

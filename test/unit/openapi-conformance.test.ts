@@ -1,0 +1,228 @@
+/**
+ * Answers of the in-process API judged by its own OpenAPI document (test/support/
+ * openapi-conformance.ts): one test per way the two were found to disagree, on the whole route
+ * table with fakes where an answer needs data. The schemathesis run over the real stack
+ * (test/integration/api-contract.test.ts) looks for new ones.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { z } from 'zod';
+import { createApp, type AppOptions } from '../../api/app';
+import { buildOpenApiDocument, type OpenApiDocument } from '../../api/openapi';
+import type { ProgrammeGateway } from '../../api/programme-gateway';
+import { evidenceRoutes } from '../../api/routes/evidence';
+import { reportRoutes } from '../../api/routes/reports';
+import type { Route } from '../../api/route';
+import { buildRoutes } from '../../api/routes';
+import type { ProgrammeStore } from '../../api/store';
+import type { AnalysisGateway } from '../../api/analysis-gateway';
+import type { EvidenceRecord } from '../../db/evidence-repository';
+import type { ReportVersionSummary } from '../../domain/report-kinds';
+import type { EvidenceService } from '../../services/evidence/service';
+import { servedMediaType } from '../../services/evidence/media-types';
+import { MemoryApiKeys } from '../support/api-keys';
+import { answerOf, conformance, type Answer, type Conformance } from '../support/openapi-conformance';
+import { storedProgramme } from '../support/fixtures';
+import { featureRoutes, unavailable } from '../support/secured-app';
+
+const PID = 'p-1';
+const keys = MemoryApiKeys.withRoleKeys();
+/** A store that knows programme p-1 and nothing else, and answers its pings. */
+const store = () =>
+  unavailable<ProgrammeStore>({
+    getProgramme: (id: string) => Promise.resolve(id === PID ? storedProgramme(PID) : null),
+    getArtefact: () => Promise.resolve(null),
+    ping: () => Promise.resolve(),
+  });
+
+interface Running {
+  doc: OpenApiDocument;
+  check: Conformance;
+  call(
+    method: string,
+    path: string,
+    init?: { body?: string; headers?: Record<string, string> },
+  ): Promise<Answer>;
+}
+
+let server: Server | undefined;
+afterEach(async () => {
+  const s = server;
+  server = undefined;
+  if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+});
+
+/** The whole route table (feature modules included, as in production) with these parts. */
+async function serve(parts: { routes?: Route[]; gateway?: ProgrammeGateway } = {}): Promise<Running> {
+  const options: AppOptions = {
+    gateway: parts.gateway ?? unavailable<ProgrammeGateway>({ ping: () => Promise.resolve() }),
+    store: store(),
+    authenticator: keys,
+    logger: pino({ level: 'silent' }),
+    extraRoutes: parts.routes ?? featureRoutes(keys),
+  };
+  const app = createApp(options);
+  server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server?.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const call: Running['call'] = async (method, path, init = {}) =>
+    answerOf(
+      await fetch(base + path, { method, body: init.body, headers: { ...keys.header(), ...init.headers } }),
+    );
+  const doc = (await call('GET', '/openapi.json')).body as OpenApiDocument;
+  return { doc, check: conformance(doc), call };
+}
+
+/** Feature routes with some replaced by ones built on fakes. */
+function withRoutes(...replacements: Route[][]): Route[] {
+  const replaced = new Set(replacements.flat().map((r) => `${r.method} ${r.path}`));
+  return [
+    ...featureRoutes(keys).filter((r) => !replaced.has(`${r.method} ${r.path}`)),
+    ...replacements.flat(),
+  ];
+}
+
+describe('/readyz', () => {
+  it('is documented with its own answer, not with a programme’s readiness', async () => {
+    const api = await serve();
+    const answer = await api.call('GET', '/readyz');
+    expect(answer.status).toBe(200);
+    expect(api.check.mismatches('GET', '/readyz', answer)).toEqual([]);
+  });
+
+  it('cannot happen again: two different schemas under one component name are refused', () => {
+    const first = z.object({ a: z.string() });
+    const second = z.object({ b: z.string() });
+    const route = (path: string, schema: z.ZodType): Route => ({
+      ...buildRoutes({ workflowIdFor: (id) => id }).find((r) => r.path === '/healthz')!,
+      path,
+      operationId: path,
+      components: { Twin: schema },
+      success: { status: 200, description: 'ok', schema },
+    });
+    expect(() => buildOpenApiDocument([route('/one', first), route('/two', second)])).toThrow(
+      'two different schemas are both named Twin',
+    );
+  });
+});
+
+describe('creates that may create nothing', () => {
+  const version = (created: boolean): ReportVersionSummary => ({
+    programmeId: PID,
+    kind: 'soa',
+    key: '',
+    version: 3,
+    sha256: 'a'.repeat(64),
+    sourceSha256: 'b'.repeat(64),
+    generatedAt: '2025-01-01T00:00:00.000Z',
+    created,
+    files: [{ format: 'pdf', contentType: 'application/pdf', sha256: 'c'.repeat(64), bytes: 10 }],
+  });
+  const reports = (created: boolean) =>
+    reportRoutes({
+      gateway: unavailable<AnalysisGateway>({ generateReport: () => Promise.resolve(version(created)) }),
+      reports: unavailable(),
+      programmes: { listAssessments: () => Promise.resolve([]), listTasks: () => Promise.resolve([]) },
+    });
+
+  it.each([
+    [true, 201],
+    [false, 200],
+  ])(
+    'a report generated with created=%s answers %i, as documented, with Location',
+    async (created, status) => {
+      const api = await serve({ routes: withRoutes(reports(created)) });
+      const answer = await api.call('POST', `/programmes/${PID}/reports/soa`);
+      expect(answer.status).toBe(status);
+      expect(answer.headers.get('location')).toBe(`/programmes/${PID}/reports/soa?format=pdf&version=3`);
+      expect(api.check.mismatches('POST', '/programmes/{id}/reports/{kind}', answer)).toEqual([]);
+    },
+  );
+
+  it('planning the roadmap with every gap planned opens nothing: a documented 200', async () => {
+    const api = await serve({ routes: withRoutes(reports(true)) });
+    const answer = await api.call('POST', `/programmes/${PID}/roadmap/tasks`, {
+      body: JSON.stringify({ owner: 'lead@example.com' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(answer).toMatchObject({ status: 200, body: { items: [] } });
+    expect(api.check.mismatches('POST', '/programmes/{id}/roadmap/tasks', answer)).toEqual([]);
+    const created = api.doc.paths['/programmes/{id}/roadmap/tasks']?.post?.responses;
+    expect(Object.keys(created ?? {})).toEqual(expect.arrayContaining(['200', '201']));
+  });
+});
+
+describe('evidence downloads', () => {
+  const record: EvidenceRecord = {
+    programmeId: PID,
+    id: 'ev-00000000-0000-4000-8000-000000000001',
+    key: 'logging',
+    version: 1,
+    title: 'Logging policy',
+    source: 'file',
+    url: null,
+    fileName: 'logging.txt',
+    mediaType: 'Text/Plain; charset=latin1',
+    size: 27,
+    sha256: 'd'.repeat(64),
+    owner: 'lead@example.com',
+    requirementIds: ['A.6.2.8'],
+    aiSystemIds: [],
+    reviewOn: null,
+    expiresOn: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+  };
+  const service = unavailable<EvidenceService>({
+    maxBytes: 1024,
+    get: () => Promise.resolve(record),
+    content: () => Promise.resolve(Buffer.from('Logs are kept for 90 days.\n')),
+  });
+
+  it('come as the media type the file was accepted as, which is documented', async () => {
+    const api = await serve({ routes: withRoutes(evidenceRoutes(service)) });
+    const answer = await api.call('GET', `/programmes/${PID}/evidence/${record.id}/content`);
+    expect(answer).toMatchObject({ status: 200, body: 'Logs are kept for 90 days.\n' });
+    expect(answer.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(api.check.mismatches('GET', '/programmes/{id}/evidence/{evidenceId}/content', answer)).toEqual([]);
+  });
+
+  it('name an accepted type in its plain form, anything else as octet-stream', () => {
+    expect(servedMediaType('Text/Plain; charset=latin1')).toBe('text/plain');
+    expect(servedMediaType('application/x-msdownload')).toBe('application/octet-stream');
+    expect(servedMediaType(null)).toBe('application/octet-stream');
+  });
+});
+
+describe('approval links', () => {
+  it.each(['GET', 'POST'])(
+    '%s of a link that is not genuine: an HTML page, documented as such',
+    async (method) => {
+      const api = await serve();
+      const answer = await api.call(method, '/approvals/not-a-token', {
+        ...(method === 'POST'
+          ? { body: 'outcome=approved', headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+          : {}),
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(api.check.mismatches(method, '/approvals/{token}', answer)).toEqual([]);
+    },
+  );
+
+  it('every refusal page status is documented as text/html', async () => {
+    const { doc } = await serve();
+    for (const method of ['get', 'post'] as const) {
+      const responses = doc.paths['/approvals/{token}']?.[method]?.responses as Record<
+        string,
+        { content?: Record<string, unknown> }
+      >;
+      for (const status of ['400', '403', '404', '409', '410', '503'])
+        expect([method, status, Object.keys(responses[status]?.content ?? {})]).toEqual([
+          method,
+          status,
+          expect.arrayContaining(['text/html']),
+        ]);
+    }
+  });
+});
