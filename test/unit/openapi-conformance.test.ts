@@ -226,3 +226,25 @@ describe('approval links', () => {
     }
   });
 });
+
+describe('405 for a method a literal path does not take', () => {
+  it.each(['links', 'files'])(
+    'GET /programmes/{id}/evidence/%s is a 405 naming POST, not a bad evidence id',
+    async (literal) => {
+      const api = await serve();
+      const answer = await api.call('GET', `/programmes/${PID}/evidence/${literal}`);
+      expect(answer.status).toBe(405);
+      expect(answer.headers.get('allow')).toBe('POST, OPTIONS');
+    },
+  );
+
+  it('an evidence id still reaches its route', async () => {
+    const api = await serve();
+    const answer = await api.call(
+      'GET',
+      `/programmes/${PID}/evidence/ev-00000000-0000-4000-8000-000000000001`,
+    );
+    // Past validation to the evidence service, a fake that is down.
+    expect(answer.status).toBeGreaterThanOrEqual(500);
+  });
+});
