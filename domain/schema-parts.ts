@@ -12,6 +12,10 @@ import { findRequirement, isRequirementId } from './catalogue/iso42001';
 
 export type Z = typeof Zod;
 
+/** RFC 5321 limits of an e-mail address (a path of 256 octets, less the angle brackets). */
+export const EMAIL_MAX_LENGTH = 254;
+export const EMAIL_LOCAL_PART_MAX_LENGTH = 64;
+
 /** Calendar parts must be whole: half a month has no meaning the deadlines could honour. */
 export function isIsoDuration(value: string): boolean {
   try {
@@ -55,12 +59,22 @@ export function schemaParts(z: Z) {
   const Slug = z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes, at most 64');
-  const Person = z.object({ name: Line(200), email: z.email() }).strict();
-  /** Who submitted an artefact; under segregation of duties that person may not approve it. */
-  const SubmittedBy = z
+  /**
+   * An e-mail address a mail server will take (RFC 5321): z.email() checks its form but not its
+   * lengths, at most 64 characters before the @ and 254 in all. Every address in a request is
+   * one of these, so the approvals, reminders and escalations sent to it can be delivered.
+   */
+  const Email = z
     .email()
-    .optional()
-    .meta({ description: 'Who submitted this version; they may not approve it (segregation of duties)' });
+    .max(EMAIL_MAX_LENGTH)
+    .refine((address) => address.lastIndexOf('@') <= EMAIL_LOCAL_PART_MAX_LENGTH, {
+      message: `the part before the @ must be at most ${EMAIL_LOCAL_PART_MAX_LENGTH} characters`,
+    });
+  const Person = z.object({ name: Line(200), email: Email }).strict();
+  /** Who submitted an artefact; under segregation of duties that person may not approve it. */
+  const SubmittedBy = Email.optional().meta({
+    description: 'Who submitted this version; they may not approve it (segregation of duties)',
+  });
   const IsoDuration = z
     .string()
     .refine(isIsoDuration, {
@@ -79,6 +93,7 @@ export function schemaParts(z: Z) {
     RequirementId,
     ControlId,
     Slug,
+    Email,
     Person,
     SubmittedBy,
     IsoDuration,

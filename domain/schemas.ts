@@ -51,7 +51,7 @@ export {
 } from './vocabulary';
 
 const parts = schemaParts(z);
-const { Text, Line, Instant, RequirementId, Slug, IsoDuration } = parts;
+const { Text, Line, Instant, RequirementId, Slug, IsoDuration, Email } = parts;
 export const { Person } = parts;
 export { IsoDuration };
 
@@ -100,7 +100,7 @@ export const DecisionBody = z
   .object({
     gate: z.string().min(1).max(100),
     outcome: z.enum(APPROVAL_OUTCOMES),
-    approver: z.email(),
+    approver: Email,
     comment: Text().optional(),
   })
   .strict()
@@ -114,7 +114,7 @@ export const WithdrawalBody = z.object({ reason: Text() }).strict();
 export const ReassignApprovalBody = z
   .object({
     approver: Person,
-    replaces: z.email().optional().meta({
+    replaces: Email.optional().meta({
       description: 'Which approver the new one replaces; required when the gate has several',
     }),
     reason: Text(500).optional(),
@@ -155,7 +155,7 @@ export const EvidenceMetadata = z
       description: 'Stable name of the evidence item; a new upload under the same key is its next version',
     }),
     title: Line(300),
-    owner: z.email(),
+    owner: Email,
     requirementIds: z.array(RequirementId).min(1).max(100),
     aiSystemIds: z.array(Slug).max(100).default([]),
     reviewOn: Instant.optional(),
@@ -218,7 +218,7 @@ export const InventoryImportBody = z
 /** Turns every gap without a task into one, deadlines following the priority order. */
 export const RoadmapPlanBody = z
   .object({
-    owner: z.email().meta({ description: 'Owner of every new task (reassign later per task)' }),
+    owner: Email.meta({ description: 'Owner of every new task (reassign later per task)' }),
     start: Instant.optional().meta({ description: 'Deadlines count from here; defaults to now' }),
     spacing: IsoDuration.default('P14D').meta({
       description: 'The highest-priority gap is due one spacing after start, the next two, and so on',

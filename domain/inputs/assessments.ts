@@ -17,7 +17,7 @@ export function assessmentItemSchema(z: Z, p: SchemaParts) {
       requirementId: p.RequirementId,
       status: z.enum(ASSESSMENT_STATUSES),
       justification: p.Text().optional(),
-      assessor: z.email(),
+      assessor: p.Email,
       evidence: z.array(p.Text(500)).max(50).default([]).meta({
         description: 'Evidence references: document ids, URLs, evidence register keys',
       }),

@@ -26,8 +26,8 @@ export function impactAssessmentBodySchema(z: Z, p: SchemaParts) {
       dataDescription: p.Text(5000).optional(),
       deploymentContext: p.Text(5000).optional(),
       linkedRiskIds: z.array(p.Slug).max(200).optional(),
-      responsible: z.email().optional(),
-      approvedBy: z.email().optional(),
+      responsible: p.Email.optional(),
+      approvedBy: p.Email.optional(),
       approvedOn: p.Instant.optional(),
       reviewDue: p.Instant.optional(),
     })

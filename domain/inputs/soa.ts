@@ -24,7 +24,7 @@ export function soaBodySchema(z: Z, p: SchemaParts) {
                 'planned',
                 'not_implemented',
               ]),
-              owner: z.email().optional(),
+              owner: p.Email.optional(),
               linkedRiskIds: z.array(p.Slug).max(200).optional(),
               linkedAiSystemIds: z.array(p.Slug).max(500).optional(),
               evidenceRefs: z.array(p.Text(500)).max(50).optional(),

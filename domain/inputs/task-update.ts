@@ -7,7 +7,7 @@ export function taskUpdateBodySchema(z: Z, p: SchemaParts) {
     .object({
       status: z.enum(['done', 'risk_accepted']),
       note: p.Text().optional(),
-      acceptedBy: z.email().optional(),
+      acceptedBy: p.Email.optional(),
     })
     .strict()
     .refine((t) => t.status !== 'risk_accepted' || t.acceptedBy !== undefined, {

@@ -19,6 +19,7 @@ import type { ProgrammeStore } from '../../api/store';
 import type { AnalysisGateway } from '../../api/analysis-gateway';
 import type { EvidenceRecord } from '../../db/evidence-repository';
 import type { ReportVersionSummary } from '../../domain/report-kinds';
+import { schemaParts } from '../../domain/schema-parts';
 import type { EvidenceService } from '../../services/evidence/service';
 import { servedMediaType } from '../../services/evidence/media-types';
 import { MemoryApiKeys } from '../support/api-keys';
@@ -224,6 +225,53 @@ describe('approval links', () => {
           expect.arrayContaining(['text/html']),
         ]);
     }
+  });
+});
+
+describe('e-mail addresses', () => {
+  const { Email } = schemaParts(z);
+  const local = (n: number) => 'a'.repeat(n);
+
+  it('one shared schema refuses a local part over 64 and an address over 254 characters', () => {
+    expect(Email.safeParse(`${local(64)}@example.com`).success).toBe(true);
+    expect(Email.safeParse(`${local(65)}@example.com`).success).toBe(false);
+    // Four labels of 60 characters and .com: 247 characters of domain.
+    const domain = `${Array.from({ length: 4 }, () => 'd'.repeat(60)).join('.')}.com`;
+    expect(`${local(6)}@${domain}`).toHaveLength(254);
+    expect(Email.safeParse(`${local(6)}@${domain}`).success).toBe(true);
+    expect(Email.safeParse(`${local(7)}@${domain}`).success).toBe(false);
+  });
+
+  it('every address the document describes is that one (at most 254 characters)', () => {
+    const doc = buildOpenApiDocument(withRoutes());
+    const emails: unknown[] = [];
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(visit);
+      else if (node && typeof node === 'object') {
+        const schema = node as Record<string, unknown>;
+        if (schema.format === 'email') emails.push(schema.maxLength);
+        Object.values(schema).forEach(visit);
+      }
+    };
+    visit(doc.components.schemas);
+    expect(emails.length).toBeGreaterThan(20);
+    expect(new Set(emails)).toEqual(new Set([254]));
+  });
+
+  it('a programme whose escalation contact has a local part over 64 characters is refused', async () => {
+    const api = await serve();
+    const answer = await api.call('POST', '/programmes', {
+      body: JSON.stringify({
+        organisation: 'Acme',
+        name: 'AIMS',
+        config: { correctiveActionEscalation: { name: 'Esc', email: `${local(65)}@example.com` } },
+      }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      errors: [{ pointer: '/body/config/correctiveActionEscalation/email' }],
+    });
   });
 });
 
