@@ -18,6 +18,8 @@ import { buildRoutes } from '../../api/routes';
 import type { ProgrammeStore } from '../../api/store';
 import type { AnalysisGateway } from '../../api/analysis-gateway';
 import type { EvidenceRecord } from '../../db/evidence-repository';
+import { fromFindingRow } from '../../db/mappers';
+import type { FindingRow } from '../../db/entities';
 import type { ReportVersionSummary } from '../../domain/report-kinds';
 import { schemaParts } from '../../domain/schema-parts';
 import type { EvidenceService } from '../../services/evidence/service';
@@ -105,6 +107,45 @@ describe('/readyz', () => {
     expect(() => buildOpenApiDocument([route('/one', first), route('/two', second)])).toThrow(
       'two different schemas are both named Twin',
     );
+  });
+});
+
+describe('a finding’s verification', () => {
+  it('carries no finding id, also when read from a row written with one', () => {
+    const verification = { verifiedBy: 'Ada', verifiedAt: '2027-01-04T09:00:00.000Z', auditId: 'A-3' };
+    const row: FindingRow = {
+      programmeId: PID,
+      id: 'F-1',
+      audit: 'stage2',
+      auditId: 'A-2',
+      stepKey: 'c1.CERTIFICATION.1',
+      grade: 'minor_nc',
+      requirementId: '8.4',
+      description: 'Impact assessments not repeated',
+      status: 'verified',
+      raisedAt: '2026-01-04T09:00:00.000Z',
+      correctiveAction: null,
+      verification: { ...verification, findingId: 'F-1' } as FindingRow['verification'],
+      track: {
+        previousActions: [
+          {
+            correction: 'c',
+            rootCause: 'r',
+            action: 'a',
+            owner: 'o@example.com',
+            due: '2026-06-01T00:00:00.000Z',
+            recordedAt: '2026-02-01T00:00:00.000Z',
+            verification: { ...verification, effective: false, findingId: 'F-1' } as typeof verification,
+          },
+        ],
+      },
+    };
+    const finding = fromFindingRow(row);
+    expect(finding.verification).toEqual(verification);
+    expect(finding.track?.previousActions?.[0].verification).toEqual({ ...verification, effective: false });
+    const doc = buildOpenApiDocument(buildRoutes({ workflowIdFor: (id) => id }));
+    expect(conformance(doc).accepts('Finding', finding)).toBe(true);
+    expect(conformance(doc).accepts('Finding', { ...finding, verification: row.verification })).toBe(false);
   });
 });
 
