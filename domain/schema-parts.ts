@@ -7,10 +7,15 @@
  */
 import { parse as parseDuration } from 'tinyduration';
 import type { z as Zod } from 'zod';
-import { isRiskSourceId } from './catalogue/annex-c';
-import { findRequirement, isRequirementId } from './catalogue/iso42001';
+import { ANNEX_C_RISK_SOURCES } from './catalogue/annex-c';
+import { CONTROLS, REQUIREMENTS } from './catalogue/iso42001';
 
 export type Z = typeof Zod;
+
+type Ids = [string, ...string[]];
+const REQUIREMENT_IDS = REQUIREMENTS.map((r) => r.id) as Ids;
+const CONTROL_IDS = CONTROLS.map((c) => c.id) as Ids;
+const RISK_SOURCE_IDS = ANNEX_C_RISK_SOURCES.map((r) => r.id) as Ids;
 
 /** RFC 5321 limits of an e-mail address (a path of 256 octets, less the angle brackets). */
 export const EMAIL_MAX_LENGTH = 254;
@@ -26,6 +31,13 @@ export function isIsoDuration(value: string): boolean {
   }
 }
 
+/**
+ * Texts are trimmed, then must not be empty: stated as "has a character that is not white space"
+ * (what trim() removes: \s, and U+FEFF), so that the document does not call "   " a text.
+ */
+const NOT_BLANK = /[^\s\uFEFF]/;
+const NOT_BLANK_MESSAGE = 'must not be empty or only white space';
+
 export function schemaParts(z: Z) {
   /**
    * Free text: may span lines (tab, line feed, carriage return), but no other control character.
@@ -35,7 +47,7 @@ export function schemaParts(z: Z) {
     z
       .string()
       .trim()
-      .min(1)
+      .regex(NOT_BLANK, NOT_BLANK_MESSAGE)
       .max(max)
       // eslint-disable-next-line no-control-regex -- matching control characters is the point
       .regex(/^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$/, 'must not contain control characters');
@@ -44,18 +56,18 @@ export function schemaParts(z: Z) {
     z
       .string()
       .trim()
-      .min(1)
+      .regex(NOT_BLANK, NOT_BLANK_MESSAGE)
       .max(max)
       // eslint-disable-next-line no-control-regex -- matching control characters is the point
       .regex(/^[^\x00-\x1f\x7f]*$/, 'must be one line without control characters');
   const Instant = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 timestamp' });
+  // Enumerated, not refined: the document then lists the ids, so it calls no other id valid.
   const RequirementId = z
-    .string()
-    .refine(isRequirementId, { message: 'unknown ISO/IEC 42001 clause or Annex A control id' })
+    .enum(REQUIREMENT_IDS, { error: 'unknown ISO/IEC 42001 clause or Annex A control id' })
     .meta({ examples: ['6.1.2', 'A.6.2.4'] });
-  const ControlId = RequirementId.refine((id) => findRequirement(id)?.kind === 'control', {
-    message: 'must be an Annex A control id',
-  });
+  const ControlId = z
+    .enum(CONTROL_IDS, { error: 'must be an Annex A control id' })
+    .meta({ examples: ['A.6.2.4'] });
   const Slug = z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and dashes, at most 64');
@@ -83,9 +95,7 @@ export function schemaParts(z: Z) {
     })
     .meta({ format: 'duration', examples: ['P183D'] });
   const Score = z.number().int().min(1).max(5);
-  const RiskSourceId = z
-    .string()
-    .refine(isRiskSourceId, { message: 'an Annex C risk source id (C.3.1-C.3.7)' });
+  const RiskSourceId = z.enum(RISK_SOURCE_IDS, { error: 'an Annex C risk source id (C.3.1-C.3.7)' });
   return {
     Text,
     Line,

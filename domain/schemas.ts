@@ -26,6 +26,7 @@ import { auditBodySchema } from './inputs/audit';
 import { managementReviewBodySchema } from './inputs/management-review';
 import { certificationBodyBodySchema } from './inputs/certification-body';
 import { schemaParts } from './schema-parts';
+import { unless } from './schema-rules';
 import {
   AI_ROLES,
   APPROVAL_OUTCOMES,
@@ -107,7 +108,8 @@ export const DecisionBody = z
   .refine((d) => d.outcome === 'approved' || d.comment !== undefined, {
     path: ['comment'],
     message: 'a comment is required to reject or request changes',
-  });
+  })
+  .meta(unless('outcome', 'approved', { required: ['comment'] }));
 
 export const WithdrawalBody = z.object({ reason: Text() }).strict();
 
@@ -121,18 +123,25 @@ export const ReassignApprovalBody = z
   })
   .strict();
 
+/** Fields an approval link's form may post: its own three and a few more (api/routes/approvals.ts). */
+export const APPROVAL_FORM_MAX_FIELDS = 10;
+
 /**
  * The form on an approval link's confirmation page. Loose on purpose: the page itself checks
  * it (see ApprovalLinkDecision) so that a mistake re-renders the page rather than an API error.
+ * Other fields are ignored, but a form field is one string each, and the form parser takes at
+ * most APPROVAL_FORM_MAX_FIELDS of them.
  */
 export const ApprovalLinkForm = z
-  .looseObject({
+  .object({
     outcome: z
       .string()
       .optional()
       .meta({ enum: [...APPROVAL_OUTCOMES] }),
     comment: z.string().optional(),
   })
+  .catchall(z.string())
+  .meta({ maxProperties: APPROVAL_FORM_MAX_FIELDS })
   .optional();
 
 export const ApprovalLinkDecision = z
@@ -228,7 +237,7 @@ export const RoadmapPlanBody = z
 
 export const ScanBody = z
   .object({
-    path: z.string().min(1).max(4096).meta({
+    path: z.string().min(1).max(4096).regex(/^\//, 'must be an absolute path').meta({
       description: 'Absolute path of a directory (a local path or git checkout) inside one of SCAN_ROOTS',
     }),
     inScope: z.boolean().default(true).meta({

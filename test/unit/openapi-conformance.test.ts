@@ -10,7 +10,8 @@ import pino from 'pino';
 import { z } from 'zod';
 import { createApp, type AppOptions } from '../../api/app';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../api/openapi';
-import type { ProgrammeGateway } from '../../api/programme-gateway';
+import type { ApprovalGateway, ProgrammeGateway } from '../../api/programme-gateway';
+import { approvalRoutes } from '../../api/routes/approvals';
 import { evidenceRoutes } from '../../api/routes/evidence';
 import { reportRoutes } from '../../api/routes/reports';
 import type { Route } from '../../api/route';
@@ -20,14 +21,15 @@ import type { AnalysisGateway } from '../../api/analysis-gateway';
 import type { EvidenceRecord } from '../../db/evidence-repository';
 import { fromFindingRow } from '../../db/mappers';
 import type { FindingRow } from '../../db/entities';
+import type { ApprovalRequestView } from '../../domain/approvals';
 import type { ReportVersionSummary } from '../../domain/report-kinds';
 import { schemaParts } from '../../domain/schema-parts';
 import type { EvidenceService } from '../../services/evidence/service';
 import { servedMediaType } from '../../services/evidence/media-types';
 import { MemoryApiKeys } from '../support/api-keys';
 import { answerOf, conformance, type Answer, type Conformance } from '../support/openapi-conformance';
-import { storedProgramme } from '../support/fixtures';
-import { featureRoutes, unavailable } from '../support/secured-app';
+import { impactAssessment, storedProgramme } from '../support/fixtures';
+import { APPROVAL_SECRET, featureRoutes, unavailable } from '../support/secured-app';
 
 const PID = 'p-1';
 const keys = MemoryApiKeys.withRoleKeys();
@@ -267,6 +269,58 @@ describe('approval links', () => {
         ]);
     }
   });
+
+  it('a form with more fields than the parser takes is refused, as the document says', async () => {
+    const api = await serve();
+    const fields = Array.from({ length: 11 }, (_, i) => `f${i}=x`).join('&');
+    const answer = await api.call('POST', '/approvals/not-a-token', {
+      body: fields,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(answer.status).toBe(400);
+    expect(
+      api.check.accepts('ApprovalLinkForm', Object.fromEntries(fields.split('&').map((f) => f.split('=')))),
+    ).toBe(false);
+  });
+
+  it('the manager’s list of requests carries the summary it documents', async () => {
+    const request: ApprovalRequestView = {
+      requestId: 'c1.SCOPING.1/scope/v1/r1',
+      stepKey: 'c1.SCOPING.1',
+      stepTitle: 'Scoping',
+      gate: 'scope',
+      title: 'AIMS scope',
+      artefact: 'scope',
+      artefactVersion: 1,
+      round: 1,
+      artefactSha256: 'e'.repeat(64),
+      approvers: [{ name: 'Sam', email: 'sam@example.com', role: 'sponsor' }],
+      quorum: 1,
+      votes: [],
+      issuedAt: '2025-01-01T00:00:00.000Z',
+      remindersSent: 0,
+      resends: 0,
+      escalated: false,
+      overdue: false,
+      status: 'open',
+      approvals: 0,
+      waitingFor: ['sam@example.com'],
+      dueAt: '2025-01-15T00:00:00.000Z',
+      linkValidity: 'P14D',
+    };
+    const routes = approvalRoutes({
+      gateway: unavailable<ApprovalGateway>({ approvals: () => Promise.resolve([request]) }),
+      links: unavailable(),
+      secret: APPROVAL_SECRET,
+    });
+    const api = await serve({ routes: withRoutes(routes) });
+    const answer = await api.call('GET', `/programmes/${PID}/approvals`);
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { items: [{ requestId: request.requestId, summary: [] }] },
+    });
+    expect(api.check.mismatches('GET', '/programmes/{id}/approvals', answer)).toEqual([]);
+  });
 });
 
 describe('e-mail addresses', () => {
@@ -335,5 +389,66 @@ describe('405 for a method a literal path does not take', () => {
     );
     // Past validation to the evidence service, a fake that is down.
     expect(answer.status).toBeGreaterThanOrEqual(500);
+  });
+});
+
+describe('rules the document states as the API enforces them', () => {
+  const doc = buildOpenApiDocument(withRoutes());
+  const { accepts } = conformance(doc);
+  const parts = schemaParts(z);
+
+  it('a text of white space only is no text for either', () => {
+    for (const blank of ['   ', '\u00a0', '\ufeff', '\t\n'])
+      expect([blank, accepts('WithdrawalBody', { reason: blank })]).toEqual([blank, false]);
+    expect(accepts('WithdrawalBody', { reason: ' Budget cut ' })).toBe(true);
+    expect(parts.Text().safeParse('   ').success).toBe(false);
+  });
+
+  it.each([
+    ['FindingBody', { audit: 'internal', grade: 'minor_nc', requirementId: '6.1.2', description: 'd' }, true],
+    ['FindingBody', { audit: 'internal', grade: 'minor_nc', requirementId: 'X.9', description: 'd' }, false],
+    ['TaskUpdateBody', { status: 'done' }, true],
+    ['TaskUpdateBody', { status: 'risk_accepted' }, false],
+    ['TaskUpdateBody', { status: 'risk_accepted', acceptedBy: 'ceo@example.com' }, true],
+    ['CertificationDecisionBody', { outcome: 'granted' }, false],
+    ['CertificationDecisionBody', { outcome: 'refused' }, true],
+    ['DecisionBody', { gate: 'scope', outcome: 'rejected', approver: 'a@example.com' }, false],
+    ['DecisionBody', { gate: 'scope', outcome: 'approved', approver: 'a@example.com' }, true],
+    ['ScanBody', { path: 'relative/dir' }, false],
+    ['ScanBody', { path: '/srv/code' }, true],
+  ])('%s %j: valid = %s', (name, value, valid) => {
+    expect(accepts(name, value)).toBe(valid);
+  });
+
+  it('an impact assessment approval names who and when, or neither', () => {
+    const ia = impactAssessment('chatbot');
+    expect(accepts('ImpactAssessmentBody', ia)).toBe(true);
+    expect(accepts('ImpactAssessmentBody', { ...ia, approvedBy: 'ceo@example.com' })).toBe(false);
+    expect(
+      accepts('ImpactAssessmentBody', {
+        ...ia,
+        approvedBy: 'ceo@example.com',
+        approvedOn: '2025-01-01T00:00:00Z',
+      }),
+    ).toBe(true);
+  });
+
+  it('a gap assessment: 27001 reuse only for shared clauses, not applicable only for controls, with a reason', () => {
+    const item = { requirementId: 'A.2.2', status: 'compliant', assessor: 'a@example.com' };
+    expect(accepts('AssessmentItem', item)).toBe(true);
+    expect(accepts('AssessmentItem', { ...item, reuseFrom27001: true })).toBe(false);
+    expect(accepts('AssessmentItem', { ...item, requirementId: '7.5.1', reuseFrom27001: true })).toBe(true);
+    expect(accepts('AssessmentItem', { ...item, status: 'not_applicable' })).toBe(false);
+    expect(
+      accepts('AssessmentItem', { ...item, status: 'not_applicable', justification: 'No AI in HR' }),
+    ).toBe(true);
+    expect(
+      accepts('AssessmentItem', {
+        ...item,
+        requirementId: '6.1.2',
+        status: 'not_applicable',
+        justification: 'j',
+      }),
+    ).toBe(false);
   });
 });
