@@ -215,6 +215,27 @@ function methodNotAllowed(methods: readonly string[]): RequestHandler {
   };
 }
 
+/**
+ * The routes grouped by path, in the order OpenAPI matches paths: a concrete segment before a
+ * templated one at the first position where they differ, so that /evidence/links is its own
+ * resource (GET there is a 405) rather than /evidence/{evidenceId} with a bad id (a 400).
+ */
+function routesByPath(routes: readonly Route[]): [string, Route[]][] {
+  const byPath = new Map<string, Route[]>();
+  for (const route of routes) byPath.set(route.path, [...(byPath.get(route.path) ?? []), route]);
+  const shape = (path: string) => path.split('/').map((segment) => (segment.startsWith('{') ? 1 : 0));
+  const compare = (a: string, b: string) => {
+    const [x, y] = [shape(a), shape(b)];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  };
+  // Paths of one shape keep the table's order; the order of paths that cannot match the same
+  // URL (different lengths or literals) does not matter.
+  return [...byPath.keys()]
+    .sort(compare)
+    .map((path): [string, Route[]] => [expressPath(path), byPath.get(path) ?? []]);
+}
+
 const notFound: RequestHandler = (req) => {
   throw new HttpProblem('not-found', `No route for ${req.method} ${req.path}.`);
 };
@@ -272,21 +293,22 @@ export function createApp(options: AppOptions): Express {
   app.use(securityHeaders());
   const auth = createAuthGuard(options.authenticator, options.authFailureLimit);
 
-  const methodsByPath = new Map<string, string[]>();
-  for (const route of routes) {
-    const path = expressPath(route.path);
-    const handlers = route.bodyParsers ?? (route.body === NoBody ? [] : jsonBody);
-    // Authentication first: an anonymous or wrong-role caller gets 401/403 before any parsing.
-    app[route.method](
-      path,
-      auth.forRoute(route.access),
-      ...(route.guards ?? []),
-      ...handlers,
-      routeHandler(route, base, idempotency, auditHook),
-    );
-    methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), route.method]);
+  for (const [path, pathRoutes] of routesByPath(routes)) {
+    for (const route of pathRoutes) {
+      const handlers = route.bodyParsers ?? (route.body === NoBody ? [] : jsonBody);
+      // Authentication first: an anonymous or wrong-role caller gets 401/403 before any parsing.
+      app[route.method](
+        path,
+        auth.forRoute(route.access),
+        ...(route.guards ?? []),
+        ...handlers,
+        routeHandler(route, base, idempotency, auditHook),
+      );
+    }
+    // Right after its own routes: a URL this path names is answered here, never by a templated
+    // path registered later that happens to match it too.
+    app.all(path, methodNotAllowed(pathRoutes.map((r) => r.method)));
   }
-  for (const [path, methods] of methodsByPath) app.all(path, methodNotAllowed(methods));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -10,7 +10,7 @@ import * as domainSchemas from '../domain/schemas';
 import { acceptsIdempotencyKey } from './idempotency';
 import { PROBLEM_CONTENT_TYPE, problemCatalogue } from './problem';
 import * as responseSchemas from './responses';
-import type { Route } from './route';
+import type { RefusalPages, Route, SuccessSpec } from './route';
 import { NoBody } from './validate';
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
@@ -61,8 +61,13 @@ function componentRegistry(routes: readonly Route[]) {
     ...Object.entries(responseSchemas),
     ...routes.flatMap((r) => Object.entries(r.components ?? {})),
   ];
+  const byId = new Map<string, z.ZodType>();
   for (const [id, schema] of named) {
     if (!isZodSchema(schema)) continue;
+    // Two schemas under one name would leave one of them described by the other's shape.
+    const taken = byId.get(id);
+    if (taken && taken !== schema) throw new Error(`two different schemas are both named ${id}`);
+    byId.set(id, schema);
     if (registry.has(schema)) continue;
     registry.add(schema, { id });
   }
@@ -141,7 +146,7 @@ function problemStatuses(route: Route): number[] {
     hasBody ||
     acceptsIdempotencyKey(route) ||
     Object.keys(route.params.shape).length + Object.keys(route.query.shape).length > 0;
-  const statuses = new Set<number>(route.problems ?? []);
+  const statuses = new Set<number>([...(route.problems ?? []), ...(route.refusalPages?.statuses ?? [])]);
   if (hasInput) statuses.add(400);
   if (route.path.includes('{id}')) statuses.add(404);
   if (hasBody) [413, 415].forEach((s) => statuses.add(s));
@@ -153,24 +158,54 @@ function problemStatuses(route: Route): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
-function operation(route: Route, refOf: (schema: z.ZodType, where: string) => { $ref: string }): Operation {
-  const where = `${route.method.toUpperCase()} ${route.path}`;
-  const { success } = route;
-  const responses: Record<string, object> = {
-    [success.status]: {
-      description: success.description,
-      ...(success.location ? { headers: { Location: { $ref: '#/components/headers/Location' } } } : {}),
-      // 204 has no body by definition (RFC 9110).
-      ...(success.status === 204
-        ? {}
-        : {
-            content: {
-              [route.responseContentType ?? JSON_CONTENT]: { schema: refOf(success.schema, where) },
-            },
-          }),
+/** The media types of a route's success answers. */
+function successContentTypes(route: Route): readonly string[] {
+  const declared = route.responseContentType ?? JSON_CONTENT;
+  return typeof declared === 'string' ? [declared] : declared;
+}
+
+type RefOf = (schema: z.ZodType, where: string) => { $ref: string };
+
+function successResponse(route: Route, spec: SuccessSpec, refOf: RefOf, where: string): object {
+  const content = () => {
+    const schema = refOf(spec.schema, where);
+    return Object.fromEntries(successContentTypes(route).map((type) => [type, { schema }]));
+  };
+  return {
+    description: spec.description,
+    ...(spec.location ? { headers: { Location: { $ref: '#/components/headers/Location' } } } : {}),
+    // 204 has no body by definition (RFC 9110).
+    ...(spec.status === 204 ? {} : { content: content() }),
+  };
+}
+
+/**
+ * A refusal answered with a page: the page, or problem details when the request failed before
+ * the handler could render one (e.g. a body that cannot be parsed).
+ */
+function refusalPageResponse(pages: RefusalPages, status: number, refOf: RefOf, where: string): object {
+  const usual = PROBLEM_RESPONSES[status]?.description;
+  return {
+    description: `${pages.description}${usual ? `; problem details (${usual})` : ''}`,
+    content: {
+      [pages.contentType]: { schema: refOf(pages.schema, where) },
+      [PROBLEM_CONTENT_TYPE]: { schema: { $ref: `${SCHEMA_REF}Problem` } },
     },
   };
+}
+
+function operation(route: Route, refOf: RefOf): Operation {
+  const where = `${route.method.toUpperCase()} ${route.path}`;
+  const responses: Record<string, object> = {};
+  for (const spec of [route.success, ...(route.alsoSucceeds ?? [])]) {
+    if (responses[spec.status]) throw new Error(`${where}: success status ${spec.status} declared twice`);
+    responses[spec.status] = successResponse(route, spec, refOf, where);
+  }
   for (const status of problemStatuses(route)) {
+    if (route.refusalPages?.statuses.includes(status)) {
+      responses[status] = refusalPageResponse(route.refusalPages, status, refOf, where);
+      continue;
+    }
     const known = PROBLEM_RESPONSES[status];
     if (!known) throw new Error(`${where}: no problem response documented for ${status}`);
     responses[status] = { $ref: `#/components/responses/${known.name}` };

@@ -106,8 +106,18 @@ export interface RouteMeta {
   /** Who may call it; enforced by the auth middleware and published in the OpenAPI document. */
   access: RouteAccess;
   success: SuccessSpec;
+  /**
+   * Other successful answers, for routes whose success takes more than one status (e.g. a
+   * report generated again unchanged is a 200, a new version a 201).
+   */
+  alsoSucceeds?: readonly SuccessSpec[];
   /** Problem statuses beyond those implied by the route's parameters, body and dependencies. */
   problems?: readonly number[];
+  /**
+   * Refusals the handler answers with a page of its own instead of problem+json (the approval
+   * link routes: a person's browser shows them); documented with the page's media type.
+   */
+  refusalPages?: RefusalPages;
   /**
    * Takes the Idempotency-Key header (api/idempotency.ts: a retry replays the first response) and
    * hands it to the handler. Default: every write except the approval-link form; false opts out.
@@ -125,12 +135,23 @@ export interface RouteMeta {
   requestContentType?: string;
   /** Middleware that runs after authentication and before body parsing (e.g. a rate limit). */
   guards?: RequestHandler[];
-  /** Media type of a raw success response, for the OpenAPI document (default JSON). */
-  responseContentType?: string;
+  /**
+   * Media type of a raw success response, for the OpenAPI document (default JSON); several when
+   * the answer takes the type of what it serves (an evidence file, a report format).
+   */
+  responseContentType?: string | readonly string[];
   /** Named schemas of a feature module's own routes, published as OpenAPI components. */
   components?: Record<string, z.ZodType>;
   /** Appends an audit event after every 2xx answer (required of state-changing routes). */
   audit?: RouteAudit;
+}
+
+export interface RefusalPages {
+  /** The statuses whose answers are such pages. */
+  statuses: readonly number[];
+  contentType: string;
+  schema: z.ZodType;
+  description: string;
 }
 
 export type AnyObjectSchema = z.ZodObject;

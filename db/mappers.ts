@@ -247,6 +247,27 @@ export function toFindingRow(programmeId: string, f: Finding): FindingRow {
   };
 }
 
+type Verification = NonNullable<Finding['verification']>;
+
+/**
+ * Rows written before db/record-writer.ts trimmed it hold, in a verification made at an audit,
+ * the id of the finding the row itself is: not part of a verification record.
+ */
+function verificationOf(stored: Verification): Verification {
+  const { findingId: _finding, ...verification } = stored as Verification & { findingId?: string };
+  return verification;
+}
+
+function trackOf(stored: NonNullable<Finding['track']>): Finding['track'] {
+  const previous = stored.previousActions;
+  return previous
+    ? {
+        ...stored,
+        previousActions: previous.map((a) => ({ ...a, verification: verificationOf(a.verification) })),
+      }
+    : stored;
+}
+
 export function fromFindingRow(row: FindingRow): Finding {
   return compact({
     id: row.id,
@@ -259,8 +280,8 @@ export function fromFindingRow(row: FindingRow): Finding {
     status: row.status,
     raisedAt: row.raisedAt,
     correctiveAction: orUndefined(row.correctiveAction),
-    verification: orUndefined(row.verification),
-    track: orUndefined(row.track),
+    verification: row.verification ? verificationOf(row.verification) : undefined,
+    track: row.track ? trackOf(row.track) : undefined,
   });
 }
 

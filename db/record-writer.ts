@@ -232,8 +232,15 @@ function correctiveActionRecord(fact: CorrectiveActionFact, body: object | undef
   return { ...(body as Omit<CorrectiveAction, keyof CorrectiveActionFact>), ...fact };
 }
 
+/**
+ * A verification's text comes from a verification input or from one entry of an audit's
+ * `verifications`; the latter also names its finding, which the record it is part of already is.
+ */
 function verificationRecord(fact: VerificationFact, body: object | undefined): Verification {
-  return { ...(body as Omit<Verification, keyof VerificationFact>), ...fact };
+  const { findingId: _finding, ...text } = (body ?? {}) as Omit<Verification, keyof VerificationFact> & {
+    findingId?: string;
+  };
+  return { ...text, ...fact };
 }
 
 /**

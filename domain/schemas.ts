@@ -26,6 +26,7 @@ import { auditBodySchema } from './inputs/audit';
 import { managementReviewBodySchema } from './inputs/management-review';
 import { certificationBodyBodySchema } from './inputs/certification-body';
 import { schemaParts } from './schema-parts';
+import { unless } from './schema-rules';
 import {
   AI_ROLES,
   APPROVAL_OUTCOMES,
@@ -51,7 +52,7 @@ export {
 } from './vocabulary';
 
 const parts = schemaParts(z);
-const { Text, Line, Instant, RequirementId, Slug, IsoDuration } = parts;
+const { Text, Line, Instant, RequirementId, Slug, IsoDuration, Email } = parts;
 export const { Person } = parts;
 export { IsoDuration };
 
@@ -100,7 +101,7 @@ export const DecisionBody = z
   .object({
     gate: z.string().min(1).max(100),
     outcome: z.enum(APPROVAL_OUTCOMES),
-    approver: z.email(),
+    approver: Email,
     comment: Text().optional(),
     onBehalfOf: z
       .object({
@@ -117,32 +118,40 @@ export const DecisionBody = z
   .refine((d) => d.outcome === 'approved' || d.comment !== undefined, {
     path: ['comment'],
     message: 'a comment is required to reject or request changes',
-  });
+  })
+  .meta(unless('outcome', 'approved', { required: ['comment'] }));
 
 export const WithdrawalBody = z.object({ reason: Text() }).strict();
 
 export const ReassignApprovalBody = z
   .object({
     approver: Person,
-    replaces: z.email().optional().meta({
+    replaces: Email.optional().meta({
       description: 'Which approver the new one replaces; required when the gate has several',
     }),
     reason: Text(500).optional(),
   })
   .strict();
 
+/** Fields an approval link's form may post: its own three and a few more (api/routes/approvals.ts). */
+export const APPROVAL_FORM_MAX_FIELDS = 10;
+
 /**
  * The form on an approval link's confirmation page. Loose on purpose: the page itself checks
  * it (see ApprovalLinkDecision) so that a mistake re-renders the page rather than an API error.
+ * Other fields are ignored, but a form field is one string each, and the form parser takes at
+ * most APPROVAL_FORM_MAX_FIELDS of them.
  */
 export const ApprovalLinkForm = z
-  .looseObject({
+  .object({
     outcome: z
       .string()
       .optional()
       .meta({ enum: [...APPROVAL_OUTCOMES] }),
     comment: z.string().optional(),
   })
+  .catchall(z.string())
+  .meta({ maxProperties: APPROVAL_FORM_MAX_FIELDS })
   .optional();
 
 export const ApprovalLinkDecision = z
@@ -165,7 +174,7 @@ export const EvidenceMetadata = z
       description: 'Stable name of the evidence item; a new upload under the same key is its next version',
     }),
     title: Line(300),
-    owner: z.email(),
+    owner: Email,
     requirementIds: z.array(RequirementId).min(1).max(100),
     aiSystemIds: z.array(Slug).max(100).default([]),
     reviewOn: Instant.optional(),
@@ -228,7 +237,7 @@ export const InventoryImportBody = z
 /** Turns every gap without a task into one, deadlines following the priority order. */
 export const RoadmapPlanBody = z
   .object({
-    owner: z.email().meta({ description: 'Owner of every new task (reassign later per task)' }),
+    owner: Email.meta({ description: 'Owner of every new task (reassign later per task)' }),
     start: Instant.optional().meta({ description: 'Deadlines count from here; defaults to now' }),
     spacing: IsoDuration.default('P14D').meta({
       description: 'The highest-priority gap is due one spacing after start, the next two, and so on',
@@ -238,7 +247,7 @@ export const RoadmapPlanBody = z
 
 export const ScanBody = z
   .object({
-    path: z.string().min(1).max(4096).meta({
+    path: z.string().min(1).max(4096).regex(/^\//, 'must be an absolute path').meta({
       description: 'Absolute path of a directory (a local path or git checkout) inside one of SCAN_ROOTS',
     }),
     inScope: z.boolean().default(true).meta({

@@ -19,6 +19,7 @@ import { sameEmail, type ApprovalRequestView } from '../../domain/approvals';
 import { artefactLocation } from '../../domain/artefacts';
 import { artefactSummary } from '../../services/artefact-bodies';
 import {
+  APPROVAL_FORM_MAX_FIELDS,
   APPROVAL_OUTCOMES,
   ApprovalLinkDecision,
   ApprovalLinkForm,
@@ -108,6 +109,15 @@ const ApprovalRequest = z.object({
 const ApprovalRequestList = z.object({ items: z.array(ApprovalRequest) });
 const ApprovalPage = z.string().meta({ description: 'HTML page' });
 
+/** Every refusal of a link is a page an approver's browser shows (api/approval-pages/pages.ts). */
+const LINK_REFUSAL_PAGES = {
+  statuses: [400, 403, 404, 409, 410, 503],
+  contentType: 'text/html',
+  schema: ApprovalPage,
+  description:
+    "A page saying why the link cannot be used: not valid, not this approver's or no form token, programme gone, used, superseded or decided, expired, unavailable",
+} as const;
+
 const COMPONENTS = { ApprovalRequest, ApprovalRequestList, ApprovalPage };
 
 const GateParams = ProgrammeParams.extend({
@@ -165,6 +175,19 @@ interface OpenLink {
   token: ApprovalTokenPayload;
   programme: ProgrammeInStore;
   request: ApprovalRequestView;
+}
+
+/**
+ * A request as the API lists it: with the lines describing its artefact version, which the
+ * workflows do not carry (they are read from the records, as for the e-mail and the page).
+ */
+async function withSummary(
+  ctx: HandlerContext,
+  programmeId: string,
+  request: ApprovalRequestView,
+): Promise<z.input<typeof ApprovalRequest>> {
+  const summary = await artefactSummary(ctx.store, programmeId, request.artefact, request.artefactVersion);
+  return { ...request, summary };
 }
 
 const quorumText = (r: ApprovalRequestView) =>
@@ -391,7 +414,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       success: { status: 200, description: 'Open requests', schema: ApprovalRequestList },
       handle: async ({ params }, ctx) => {
         await requireProgramme(ctx.store, params.id);
-        const items = (await gateway.approvals(params.id)).filter((r) => r.status === 'open');
+        const open = (await gateway.approvals(params.id)).filter((r) => r.status === 'open');
+        const items = await Promise.all(open.map((r) => withSummary(ctx, params.id, r)));
         return { status: 200, body: { items } };
       },
     }),
@@ -412,7 +436,11 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       handle: async ({ params }, ctx) => {
         await requireProgramme(ctx.store, params.id);
         const request = await gateway.resendApproval(params.id, params.gate);
-        return { status: 202, body: request, location: `${programmePath(params.id)}/approvals` };
+        return {
+          status: 202,
+          body: await withSummary(ctx, params.id, request),
+          location: `${programmePath(params.id)}/approvals`,
+        };
       },
     }),
     defineRoute({
@@ -433,7 +461,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       success: { status: 200, description: 'The new request', schema: ApprovalRequest },
       handle: async ({ params, body }, ctx) => {
         await requireProgramme(ctx.store, params.id);
-        return { status: 200, body: await gateway.reassignApproval(params.id, params.gate, body) };
+        const request = await gateway.reassignApproval(params.id, params.gate, body);
+        return { status: 200, body: await withSummary(ctx, params.id, request) };
       },
     }),
     defineRoute({
@@ -450,6 +479,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       guards: [linkLimit],
       bodyParsers: form.issue,
       problems: [429],
+      refusalPages: LINK_REFUSAL_PAGES,
       components: COMPONENTS,
       responseContentType: 'text/html',
       success: {
@@ -474,10 +504,11 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
         'Needs the form token of the page (cookie and _csrf field); without it: 403 and nothing is decided.',
       guards: [linkLimit],
       bodyParsers: [
-        express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }),
+        express.urlencoded({ extended: false, limit: '16kb', parameterLimit: APPROVAL_FORM_MAX_FIELDS }),
         ...form.verify,
       ],
-      problems: [403, 429],
+      problems: [429],
+      refusalPages: LINK_REFUSAL_PAGES,
       requestContentType: 'application/x-www-form-urlencoded',
       responseContentType: 'text/html',
       components: COMPONENTS,

@@ -10,7 +10,13 @@ import { z } from 'zod';
 import { EvidenceLinkBody, EvidenceMetadata } from '../../domain/schemas';
 import type { EvidenceRecord } from '../../db/evidence-repository';
 import type { EvidenceService } from '../../services/evidence/service';
-import { fileNameProblem, mediaTypeRejection, safeFileName } from '../../services/evidence/media-types';
+import {
+  ALLOWED_TYPES,
+  fileNameProblem,
+  mediaTypeRejection,
+  safeFileName,
+  servedMediaType,
+} from '../../services/evidence/media-types';
 import { programmePath, requireProgramme } from '../handlers';
 import { ProgrammeParams } from '../params';
 import { HttpProblem, jsonPointer, validationProblem } from '../problem';
@@ -64,6 +70,8 @@ const UploadForm = z
   })
   .strict();
 const Binary = z.string().meta({ format: 'binary' });
+/** Any shape: a JSON evidence file is served as the JSON it is. */
+const EvidenceContent = z.unknown().meta({ description: 'The file as uploaded, in its own media type' });
 
 function multipartUpload(maxBytes: number): RequestHandler {
   const parse = multer({
@@ -123,6 +131,7 @@ const COMPONENTS = {
   EvidenceCoverage: Coverage,
   EvidenceUploadForm: UploadForm,
   Binary,
+  EvidenceContent,
 };
 
 export function evidenceRoutes(service: EvidenceService): Route[] {
@@ -239,8 +248,9 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
       params: EvidenceParams,
       query: NoQuery,
       body: NoBody,
-      responseContentType: 'application/octet-stream',
-      success: { status: 200, description: 'The file', schema: Binary },
+      // A file is served as the media type it was accepted as (services/evidence/media-types.ts).
+      responseContentType: [...Object.keys(ALLOWED_TYPES), 'application/octet-stream'],
+      success: { status: 200, description: 'The file', schema: EvidenceContent },
       handle: async ({ params }, ctx) => {
         await requireProgramme(ctx.store, params.id);
         const record = await service.get(params.id, params.evidenceId);
@@ -254,7 +264,7 @@ export function evidenceRoutes(service: EvidenceService): Route[] {
           status: 200,
           body: undefined,
           raw: {
-            contentType: record.mediaType ?? 'application/octet-stream',
+            contentType: servedMediaType(record.mediaType),
             data: await service.content(record),
             headers: {
               ETag: `"${record.sha256}"`,

@@ -32,7 +32,8 @@ const Kpis = z.object({
   auditProgrammeCompletion: z.number(),
   overdueApprovals: z.number().int().nullable(),
 });
-const Readiness = z.object({
+/** A programme's readiness for certification (not the service's: that is /readyz). */
+const ProgrammeReadiness = z.object({
   score: z.number().int().min(0).max(100),
   stage1Blockers: z.array(z.string()),
   stage2Blockers: z.array(z.string()),
@@ -45,7 +46,7 @@ const KpiSnapshot = z.object({
   trigger: z.enum(['schedule', 'on_demand']),
   takenAt: z.string(),
   kpis: Kpis,
-  readiness: Readiness,
+  readiness: ProgrammeReadiness,
 });
 const KpiSeries = z.object({ items: z.array(KpiSnapshot) });
 const ReviewInputs = z.object({
@@ -86,7 +87,7 @@ const ReviewInputs = z.object({
     z.object({ findingId: z.string(), requirementId: z.string(), description: z.string() }),
   ),
 });
-const COMPONENTS = { Kpis, Readiness, KpiSnapshot, KpiSeries, ManagementReviewInputs: ReviewInputs };
+const COMPONENTS = { Kpis, ProgrammeReadiness, KpiSnapshot, KpiSeries, ManagementReviewInputs: ReviewInputs };
 
 export function kpiRoutes(service: KpiService, now: () => number = Date.now): Route[] {
   const common = { tag: TAG, components: COMPONENTS, params: ProgrammeParams, query: NoQuery, body: NoBody };
@@ -148,7 +149,7 @@ export function kpiRoutes(service: KpiService, now: () => number = Date.now): Ro
       operationId: 'readiness',
       access: READERS,
       summary: 'Readiness score, what blocks stage 1 and stage 2, and a forecast date',
-      success: { status: 200, description: 'Readiness', schema: Readiness },
+      success: { status: 200, description: 'Readiness', schema: ProgrammeReadiness },
       handle: async ({ params }, ctx) => {
         await requireProgramme(ctx.store, params.id);
         const report = await service.compute(params.id, now());

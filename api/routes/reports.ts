@@ -141,7 +141,8 @@ export const Catalogue = z
   })
   .meta({ description: 'Clauses 4-10, Annex A and Annex C with profiles for gap analysis' });
 
-const ReportBinary = z.string().meta({ format: 'binary', description: 'PDF, XLSX, CSV or JSON' });
+/** Any shape: the PDF, XLSX and CSV renditions are bytes, the JSON one is the report as a document. */
+const ReportBinary = z.unknown().meta({ description: 'The report as PDF, XLSX or CSV bytes, or as JSON' });
 
 const PlannedTasks = z.object({
   items: z.array(
@@ -280,7 +281,15 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       body: RoadmapPlanBody,
       idempotent: true,
       problems: [409],
+      // The answer lists the tasks it opened; there is no one created resource to name in Location.
       success: { status: 201, description: 'The tasks opened, highest priority first', schema: PlannedTasks },
+      alsoSucceeds: [
+        {
+          status: 200,
+          description: 'Every gap already has a task: nothing opened, items is empty',
+          schema: PlannedTasks,
+        },
+      ],
       handle: async ({ params, body }, ctx) => {
         const start = body.start ?? new Date().toISOString();
         const { items } = await roadmapOf(deps, ctx, params.id, Date.now());
@@ -324,10 +333,19 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       problems: [409],
       success: {
         status: 201,
-        description: 'The generated (or unchanged) version',
+        description: 'A new version (created: true); Location is its download',
         schema: ReportVersion,
         location: true,
       },
+      alsoSucceeds: [
+        {
+          status: 200,
+          description:
+            'Nothing changed since the stored version (created: false), which is returned; Location is its download',
+          schema: ReportVersion,
+          location: true,
+        },
+      ],
       handle: async ({ params, query }, ctx) => {
         const key = checkKey(params.kind, query.key);
         const programme = await requireProgramme(ctx.store, params.id);
@@ -377,7 +395,8 @@ export function reportRoutes(deps: ReportRouteDeps): Route[] {
       params: ReportKindParams,
       query: ReportDownloadQuery,
       body: NoBody,
-      responseContentType: 'application/octet-stream',
+      // Each format comes as its own media type.
+      responseContentType: [...new Set(Object.values(CONTENT_TYPES).map((type) => type.split(';')[0]))],
       success: { status: 200, description: 'The report file', schema: ReportBinary },
       handle: async ({ params, query }, ctx) => {
         const key = checkKey(params.kind, query.key);

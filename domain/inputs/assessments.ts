@@ -3,11 +3,12 @@
  * with the assessor, justification, evidence and optional gap-scoring factors. A later
  * assessment of a requirement replaces the earlier one and changes the roadmap under approval.
  */
-import { findRequirement } from '../catalogue/iso42001';
+import { CONTROLS, findRequirement, REQUIREMENTS } from '../catalogue/iso42001';
 import { isIso27001Shared } from '../catalogue/profiles';
 import { fingerprint } from '../fingerprint';
 import type { SchemaParts, Z } from '../schema-parts';
 import { ASSESSMENT_STATUSES, type AssessmentStatus } from '../vocabulary';
+import { when } from '../schema-rules';
 import { defineInput } from './definition';
 
 export function assessmentItemSchema(z: Z, p: SchemaParts) {
@@ -17,7 +18,7 @@ export function assessmentItemSchema(z: Z, p: SchemaParts) {
       requirementId: p.RequirementId,
       status: z.enum(ASSESSMENT_STATUSES),
       justification: p.Text().optional(),
-      assessor: z.email(),
+      assessor: p.Email,
       evidence: z.array(p.Text(500)).max(50).default([]).meta({
         description: 'Evidence references: document ids, URLs, evidence register keys',
       }),
@@ -58,6 +59,19 @@ export function assessmentItemSchema(z: Z, p: SchemaParts) {
           message: 'a justification is required when not applicable',
         });
       }
+    })
+    .meta({
+      allOf: [
+        when('reuseFrom27001', true, {
+          properties: {
+            requirementId: { enum: REQUIREMENTS.filter((r) => isIso27001Shared(r.id)).map((r) => r.id) },
+          },
+        }),
+        when('status', 'not_applicable', {
+          required: ['justification'],
+          properties: { requirementId: { enum: CONTROLS.map((c) => c.id) } },
+        }),
+      ],
     });
 }
 

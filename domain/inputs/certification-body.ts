@@ -7,7 +7,7 @@ export function certificationBodyBodySchema(z: Z, p: SchemaParts) {
     .object({
       name: p.Line(200),
       accreditationBody: p.Line(100),
-      contact: z.email().optional(),
+      contact: p.Email.optional(),
       submittedBy: p.SubmittedBy,
     })
     .strict();

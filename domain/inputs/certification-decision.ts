@@ -9,6 +9,7 @@ import type { AuditFact, CertificateFact } from '../facts';
 import { evaluateGate } from '../gates';
 import { supersedeStepNonconformities } from '../nc-follow-up';
 import { currentAudit, iso } from '../queries';
+import { when } from '../schema-rules';
 import { defineInput } from './definition';
 
 export const certificationDecision = defineInput({
@@ -26,7 +27,8 @@ export const certificationDecision = defineInput({
         .refine((d) => d.outcome !== 'granted' || d.certificateNumber !== undefined, {
           path: ['certificateNumber'],
           message: 'a granted certificate needs its number',
-        }),
+        })
+        .meta(when('outcome', 'granted', { required: ['certificateNumber'] })),
     }),
   facts: (input) => input.decision,
   rejection(f, ctx, decision) {

@@ -14,7 +14,7 @@ export function correctiveActionBodySchema(z: Z, p: SchemaParts) {
       correction: p.Text(),
       rootCause: p.Text(),
       action: p.Text(),
-      owner: z.email(),
+      owner: p.Email,
       due: p.Instant,
       evidenceIds: z.array(p.Line(200)).max(50).optional().meta({
         description: 'Evidence register ids showing the correction and action were implemented',

@@ -4,6 +4,7 @@
  * scope needs one before implementation ends; a system found later by a scan can have one too.
  */
 import type { SchemaParts, Z } from '../schema-parts';
+import { together } from '../schema-rules';
 import { defineInput } from './definition';
 
 export function impactAssessmentBodySchema(z: Z, p: SchemaParts) {
@@ -26,8 +27,8 @@ export function impactAssessmentBodySchema(z: Z, p: SchemaParts) {
       dataDescription: p.Text(5000).optional(),
       deploymentContext: p.Text(5000).optional(),
       linkedRiskIds: z.array(p.RecordId).max(200).optional(),
-      responsible: z.email().optional(),
-      approvedBy: z.email().optional(),
+      responsible: p.Email.optional(),
+      approvedBy: p.Email.optional(),
       approvedOn: p.Instant.optional(),
       reviewDue: p.Instant.optional(),
     })
@@ -35,7 +36,8 @@ export function impactAssessmentBodySchema(z: Z, p: SchemaParts) {
     .refine((ia) => (ia.approvedBy === undefined) === (ia.approvedOn === undefined), {
       path: ['approvedOn'],
       message: 'an approval needs both approvedBy and approvedOn',
-    });
+    })
+    .meta(together('approvedBy', 'approvedOn'));
 }
 
 export const impactAssessment = defineInput({

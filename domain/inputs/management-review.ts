@@ -16,7 +16,7 @@ export function managementReviewBodySchema(z: Z, p: SchemaParts) {
             .object({
               topic: p.Line(300),
               decision: p.Text(),
-              owner: z.email().optional(),
+              owner: p.Email.optional(),
               due: p.Instant.optional(),
               resources: p.Text(2000).optional().meta({
                 description: 'People, budget or tools committed to carry the decision out',

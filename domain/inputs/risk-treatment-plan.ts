@@ -23,7 +23,7 @@ export function riskTreatmentPlanBodySchema(z: Z, p: SchemaParts) {
               controls: z.array(p.ControlId).max(100).default([]),
               residualLikelihood: p.Score,
               residualSeverity: p.Score,
-              owner: z.email().optional(),
+              owner: p.Email.optional(),
               riskSources: z.array(p.RiskSourceId).max(7).optional(),
             })
             .strict(),

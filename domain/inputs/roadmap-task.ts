@@ -8,7 +8,7 @@ import { defineInput } from './definition';
 
 export function roadmapTaskBodySchema(z: Z, p: SchemaParts) {
   return z
-    .object({ requirementId: p.RequirementId, title: p.Line(300), owner: z.email(), deadline: p.Instant })
+    .object({ requirementId: p.RequirementId, title: p.Line(300), owner: p.Email, deadline: p.Instant })
     .strict();
 }
 

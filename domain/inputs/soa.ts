@@ -14,7 +14,12 @@ export function soaBodySchema(z: Z, p: SchemaParts) {
         .array(
           z
             .object({
-              controlId: z.string().min(1).max(40),
+              controlId: z
+                .string()
+                .min(1)
+                .max(40)
+                // What the superRefine below checks, for the document.
+                .meta({ anyOf: [{ enum: CONTROLS.map((c) => c.id) }, { pattern: '^ORG-' }] }),
               title: p.Line(300).optional(),
               applicable: z.boolean(),
               justification: p.Text(),
@@ -24,7 +29,7 @@ export function soaBodySchema(z: Z, p: SchemaParts) {
                 'planned',
                 'not_implemented',
               ]),
-              owner: z.email().optional(),
+              owner: p.Email.optional(),
               linkedRiskIds: z.array(p.RecordId).max(200).optional(),
               linkedAiSystemIds: z.array(p.Slug).max(500).optional(),
               evidenceRefs: z.array(p.Text(500)).max(50).optional(),

@@ -1,5 +1,6 @@
 /** Closes a roadmap task: done, or its residual risk accepted by the manager who accepts it. */
 import type { SchemaParts, Z } from '../schema-parts';
+import { when } from '../schema-rules';
 import { defineInput } from './definition';
 
 export function taskUpdateBodySchema(z: Z, p: SchemaParts) {
@@ -7,13 +8,14 @@ export function taskUpdateBodySchema(z: Z, p: SchemaParts) {
     .object({
       status: z.enum(['done', 'risk_accepted']),
       note: p.Text().optional(),
-      acceptedBy: z.email().optional(),
+      acceptedBy: p.Email.optional(),
     })
     .strict()
     .refine((t) => t.status !== 'risk_accepted' || t.acceptedBy !== undefined, {
       path: ['acceptedBy'],
       message: 'accepting a residual risk requires the accepting manager',
-    });
+    })
+    .meta(when('status', 'risk_accepted', { required: ['acceptedBy'] }));
 }
 
 export const taskUpdate = defineInput({

@@ -26,7 +26,7 @@ export function verificationBodySchema(z: Z, p: SchemaParts) {
       evidenceIds: z.array(p.Line(200)).max(50).optional().meta({
         description: 'Evidence register ids of the implementation, checked by the verifier',
       }),
-      closureApprovedBy: z.email().optional().meta({
+      closureApprovedBy: p.Email.optional().meta({
         description: 'Who approved the closure; not the owner of the corrective action',
       }),
     })

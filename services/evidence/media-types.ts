@@ -32,9 +32,20 @@ function looksLikeText(data: Buffer): boolean {
   return !sample.includes(0) && !sample.toString('utf8').includes('\uFFFD');
 }
 
+const essence = (mediaType: string) => mediaType.split(';')[0].trim().toLowerCase();
+
+/**
+ * The media type a stored file is served as: the accepted type it was checked against, whatever
+ * case or parameters the upload declared it with; octet-stream for anything else.
+ */
+export function servedMediaType(declared: string | null): string {
+  const type = declared === null ? '' : essence(declared);
+  return type in ALLOWED_TYPES ? type : 'application/octet-stream';
+}
+
 /** Why the file is refused, or null when it is an accepted evidence type. */
 export function mediaTypeRejection(mediaType: string, fileName: string, data: Buffer): string | null {
-  const allowed = ALLOWED_TYPES[mediaType.split(';')[0].trim().toLowerCase()];
+  const allowed = ALLOWED_TYPES[essence(mediaType)];
   if (!allowed)
     return `media type ${mediaType} is not accepted as evidence; accepted: ${Object.keys(ALLOWED_TYPES).join(', ')}`;
   const extension = path.extname(fileName).toLowerCase();

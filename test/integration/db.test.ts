@@ -678,6 +678,50 @@ describe.each(targets)('database layer on $name', (target) => {
     ]);
   });
 
+  it('writes a verification made at an audit without the finding id its entry in the audit names', async () => {
+    await activities.recordProgramme(programme('p-verified'));
+    const input = inputs(repo, 'p-verified');
+    const { findings } = await input.auditHeld(audit, [finding]);
+    await activities.saveRecords(save('p-verified', { findings }));
+    const entry = { findingId: finding.id, verifiedBy: 'Ada External', effective: true };
+    const surveillance = await input.stage('audit', {
+      audit: 'surveillance',
+      auditors: ['Ada External'],
+      independent: true,
+      findings: [],
+      verifications: [entry],
+    });
+    const verifiedAt = '2027-05-02T12:00:00.000Z';
+    await activities.saveRecords(
+      save('p-verified', {
+        findings: [
+          {
+            fact: {
+              ...findingFact(finding),
+              status: 'verified',
+              verification: { verifiedAt, audit: 'surveillance', auditId: 'AU-2', effective: true },
+            },
+            text: { verification: { ...surveillance, path: ['verifications', 0] } },
+          },
+        ],
+      }),
+    );
+    const [verified] = await repo.listFindings('p-verified');
+    expect(verified.verification).toEqual({
+      verifiedBy: 'Ada External',
+      effective: true,
+      verifiedAt,
+      audit: 'surveillance',
+      auditId: 'AU-2',
+    });
+    const [row] = await dataSource.query<{ verification: string | object }[]>(
+      `SELECT verification FROM findings WHERE ${dataSource.driver.escape('programme_id')} = 'p-verified'`,
+    );
+    const stored: unknown =
+      typeof row.verification === 'string' ? JSON.parse(row.verification) : row.verification;
+    expect(stored).not.toHaveProperty('findingId');
+  });
+
   it('stores every timestamp in UTC so that text order is time order', async () => {
     await activities.recordProgramme(programme('p-utc'));
     const input = inputs(repo, 'p-utc');

@@ -3,6 +3,7 @@
  * three AI systems, a full catalogue assessment with real gaps, and an SoA for every control.
  */
 import { CONTROLS, REQUIREMENTS } from '../../domain/catalogue/iso42001';
+import type { ProgrammeInStore } from '../../api/store';
 import type { AssessmentItem, ScopeBody, SoaEntry } from '../../domain/schemas';
 
 /**
@@ -116,5 +117,25 @@ export function impactAssessment(aiSystemId: string) {
     likelihood: 2,
     severity: 3,
     measures: ['Human review of adverse outcomes'],
+  };
+}
+
+/** A programme row as the store returns it, in scoping, for tests of the API on fakes. */
+export function storedProgramme(id: string): ProgrammeInStore {
+  return {
+    programmeId: id,
+    organisation: 'Acme',
+    name: 'AIMS 2025',
+    workflowId: `programme-${id}`,
+    config: {},
+    status: 'ACTIVE',
+    cycle: 1,
+    step: 'SCOPING',
+    stage: 'SCOPING',
+    overdue: false,
+    nextDueAt: null,
+    certificateStatus: null,
+    certificateExpiresOn: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
   };
 }

@@ -15,6 +15,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { createNotificationActivities } from '../../activities/notifications';
 import { createApp } from '../../api/app';
+import type { RateLimitSetting } from '../../api/auth';
 import { apiFeatures } from '../../api/features';
 import { TemporalProgrammeGateway } from '../../api/temporal-gateway';
 import { ApiKeyStore } from '../../db/api-key-store';
@@ -68,6 +69,8 @@ export async function startStack(opts: {
   scanRoots?: string[];
   /** Scan settings of the worker's activities (limits, checkpoints, a checkpoint hook). */
   scan?: Partial<ScanSettings>;
+  /** Failed authentications per address and window before 429s (default: the API's own). */
+  authFailureLimit?: RateLimitSetting;
 }): Promise<Stack> {
   const namespace = opts.namespace ?? 'default';
   const taskQueue = `aimsflow-test-${randomUUID()}`;
@@ -178,6 +181,7 @@ export async function startStack(opts: {
         gateway,
         store: repository,
         authenticator: apiKeys,
+        authFailureLimit: opts.authFailureLimit,
         logger,
         ops: new OpsStats(dataSource, { approvalOverdueAfter: 'P14D' }),
         failingWorkflows: () => countFailingWorkflows(stack.client()),

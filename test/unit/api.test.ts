@@ -23,6 +23,7 @@ import {
 } from '../../api/programme-gateway';
 import { buildRoutes } from '../../api/routes';
 import { MemoryApiKeys } from '../support/api-keys';
+import { storedProgramme } from '../support/fixtures';
 import type {
   ArtefactInStore,
   IdentifiedRow,
@@ -50,25 +51,6 @@ const stageView: StageView = {
   pendingApprovals: [],
   overdue: false,
 };
-
-function storedProgramme(id: string): ProgrammeInStore {
-  return {
-    programmeId: id,
-    organisation: 'Acme',
-    name: 'AIMS 2025',
-    workflowId: `programme-${id}`,
-    config: {},
-    status: 'ACTIVE',
-    cycle: 1,
-    step: 'SCOPING',
-    stage: 'SCOPING',
-    overdue: false,
-    nextDueAt: null,
-    certificateStatus: null,
-    certificateExpiresOn: null,
-    createdAt: '2025-01-01T00:00:00.000Z',
-  };
-}
 
 function makeFakes() {
   const rows = new Map<string, ProgrammeInStore>([[PID, storedProgramme(PID)]]);
