@@ -141,7 +141,8 @@ describe.each(testDatabases())('on $name', (db) => {
       temporalEvent: { stepKey: 'c1.SCOPING.1' },
     });
     expect(scope.afterDigest).not.toBe(scope.beforeDigest);
-    const decided = byAction('approval.decided');
+    // Recorded by the programme manager's key from the minutes of the sponsor's decision.
+    const decided = byAction('approval.recorded-on-behalf');
     expect(decided).toMatchObject({ actorId: keyIds.get('programme-manager'), subject: 'scope' });
     expect(byAction('step.entered:GAP_ANALYSIS')).toMatchObject({ actorRole: 'system' });
     for (const action of ['stage.input.accepted:assessments', 'evidence.added', 'kpi.snapshot.taken'])
@@ -152,7 +153,7 @@ describe.each(testDatabases())('on $name', (db) => {
     // Causal order: each request was answered (and its event appended) before the next was sent.
     const seqOf = (action: string) => byAction(action).seq;
     expect(seqOf('step.entered:SCOPING')).toBeLessThan(seqOf('stage.input.accepted:scope'));
-    expect(seqOf('stage.input.accepted:scope')).toBeLessThan(seqOf('approval.decided'));
+    expect(seqOf('stage.input.accepted:scope')).toBeLessThan(seqOf('approval.recorded-on-behalf'));
     expect(seqOf('stage.input.accepted:assessments')).toBeLessThan(seqOf('evidence.added'));
 
     // The anchors name events of this chain by their hashes.
