@@ -46,10 +46,11 @@ export class AuditHook {
     const before = pathId ? await programmeStateDigest(this.store, pathId) : null;
     const reply = await run();
     if (reply.status < 200 || reply.status > 299) return reply;
+    const action = reply.audit?.action ?? route.audit.action;
     try {
-      await this.record(reply.audit?.action ?? route.audit.action, route, request, reply, before);
+      await this.record(action, route, request, reply, before);
     } catch (err) {
-      request.log.error({ err, action: route.audit.action }, 'could not append the audit event of a change');
+      request.log.error({ err, action }, 'could not append the audit event of a change');
     }
     return reply;
   }

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { assembleFacts, type FactEntry } from '../domain/facts';
 import { inputDefinition, type Submission } from '../domain/inputs';
 import { programmeWork } from '../domain/programme-work';
-import { STEPS } from '../domain/process-model';
+import { APPROVAL_GATES } from '../domain/process-model';
 import { sameEmail } from '../domain/people';
 import type { AuditProgrammeBody } from '../domain/schemas';
 import {
@@ -39,7 +39,7 @@ import type {
 } from './store';
 
 /** Every gate of the process model; a gate of another step is a 409, an unknown one a 404. */
-const KNOWN_GATES = new Set(STEPS.flatMap((s) => s.approvals.map((a) => a.gate)));
+const KNOWN_GATES = new Set(APPROVAL_GATES);
 
 interface IdParams {
   params: { id: string };
@@ -370,14 +370,14 @@ async function discard(ctx: HandlerContext, ref: Submission['ref']): Promise<voi
   });
 }
 
-/** Handler for a stage input route: the body (and path) become a StageInput for the stage. */
 /** A record named in a request's path (a task, a finding): how to tell whether it exists. */
 export interface PathRecord<P> {
   what: string;
   id: (params: P) => string;
-  list: (store: ProgrammeStore, programmeId: string) => Promise<IdentifiedRow[]>;
+  find: (store: ProgrammeStore, programmeId: string, id: string) => Promise<object | null>;
 }
 
+/** Handler for a stage input route: the body (and path) become a StageInput for the stage. */
 export function submitInput<P extends { id: string }, B>(
   toInput: (body: B, params: P) => StageInput,
   createdAt?: (params: P, recordId: string) => string,
@@ -388,8 +388,7 @@ export function submitInput<P extends { id: string }, B>(
     await requireProgramme(ctx.store, params.id);
     if (about) {
       const id = about.id(params);
-      const rows = await about.list(ctx.store, params.id);
-      if (!rows.some((r) => r.id === id))
+      if (!(await about.find(ctx.store, params.id, id)))
         throw new NotFoundError(`No ${about.what} ${id} in this programme.`);
     }
     const { accepted, result } = await acceptInput(ctx, params.id, input);

@@ -116,12 +116,12 @@ function stageRoute<
 const TASK_IN_PATH: h.PathRecord<{ id: string; taskId: string }> = {
   what: 'roadmap task',
   id: (p) => p.taskId,
-  list: (store, id) => store.listTasks(id),
+  find: (store, id, taskId) => store.getTask(id, taskId),
 };
 const FINDING_IN_PATH: h.PathRecord<{ id: string; findingId: string }> = {
   what: 'finding',
   id: (p) => p.findingId,
-  list: (store, id) => store.listFindings(id),
+  find: (store, id, findingId) => store.getFinding(id, findingId),
 };
 
 /** Defaults of a read-only route under /programmes/{id}; entries override params and query. */

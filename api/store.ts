@@ -77,6 +77,9 @@ export interface ProgrammeStore {
   ): Promise<ArtefactInStore | null | undefined>;
   listAudits(programmeId: string): Promise<IdentifiedRow[]>;
   listFindings(programmeId: string): Promise<IdentifiedRow[]>;
+  /** One task or finding by id, without reading the others. */
+  getTask(programmeId: string, id: string): Promise<object | null>;
+  getFinding(programmeId: string, id: string): Promise<object | null>;
   listDecisions(programmeId: string): Promise<StoredRecord[]>;
   listCertificates(programmeId: string): Promise<Certificate[]>;
   /** Stores an input's body for the stage to accept; the workflow gets only the reference. */

@@ -5,13 +5,11 @@
  */
 import { z } from 'zod';
 import { APPROVAL_DEFAULTS, DEFAULT_APPROVAL_SETTLE } from './approval-defaults';
-import { STEPS } from './process-model';
+import { APPROVAL_GATES } from './process-model';
 import { schemaParts } from './schema-parts';
 import { APPROVER_ROLES } from './vocabulary';
 
 const { Line, Person, IsoDuration } = schemaParts(z);
-
-const APPROVAL_GATES = STEPS.flatMap((s) => s.approvals.map((a) => a.gate)) as [string, ...string[]];
 
 export const GateApprovers = z
   .object({

@@ -190,6 +190,9 @@ export const STEPS: readonly StepDef[] = [
   },
 ];
 
+/** Every approval gate of the process, in step order. */
+export const APPROVAL_GATES = STEPS.flatMap((s) => s.approvals.map((a) => a.gate)) as [string, ...string[]];
+
 export const FIRST_STEP: StepId = 'SCOPING';
 /** A new three-year cycle starts with its first surveillance audit. */
 export const NEXT_CYCLE_STEP: StepId = 'SURVEILLANCE_1';

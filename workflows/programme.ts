@@ -19,7 +19,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { kpiScheduleChildMetadata, stageChildMetadata } from '../domain/child-metadata';
-import type { PersistenceActivities, TransitionRecord } from '../domain/contracts/persistence';
+import type {
+  PersistenceActivities,
+  ProgrammeProgressRecord,
+  TransitionRecord,
+} from '../domain/contracts/persistence';
 import type { ProgrammeWorkflowInput, StageOutcome } from '../domain/contracts/workflows';
 import type { DiscoveryEvent } from '../domain/discoveries';
 import {
@@ -127,6 +131,19 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
   setHandler(aiSystemsDiscoveredSignal, async (event) => {
     if (status !== 'WITHDRAWN' && !withdrawal) await forward(event);
   });
+  /** The row's columns that change within a step; a transition writes them with the step. */
+  const progressRow = (): ProgrammeProgressRecord => ({
+    programmeId: input.programmeId,
+    overdue,
+    nextDueAt: nextDueAt ?? null,
+    ...(certificate && {
+      certificate: {
+        number: certificate.number,
+        status: certificate.status,
+        expiresOn: certificate.expiresOn,
+      },
+    }),
+  });
   // Progress writes run one after another, and a transition waits for them, so the row never
   // goes back to an older deadline than the one the workflow shows.
   let progressWrites: Promise<void> = Promise.resolve();
@@ -136,18 +153,7 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     overdue = progress.overdue;
     certificate = progress.certificate;
     publish();
-    const row = {
-      programmeId: input.programmeId,
-      overdue,
-      nextDueAt: nextDueAt ?? null,
-      ...(certificate && {
-        certificate: {
-          number: certificate.number,
-          status: certificate.status,
-          expiresOn: certificate.expiresOn,
-        },
-      }),
-    };
+    const row = progressRow();
     progressWrites = progressWrites.then(() => recordProgress(row));
     await progressWrites;
   });
@@ -172,20 +178,11 @@ export async function programmeWorkflow(input: ProgrammeWorkflowInput): Promise<
     if (history.length > VIEW_HISTORY) history.shift();
     await progressWrites;
     const auditHead = await recordTransition(record, {
-      programmeId: input.programmeId,
+      ...progressRow(),
       status,
       cycle,
       step: status === 'WITHDRAWN' ? null : step,
       stage: status === 'WITHDRAWN' ? 'WITHDRAWN' : step ? stepDef(step).stage : null,
-      overdue,
-      nextDueAt: nextDueAt ?? null,
-      ...(certificate && {
-        certificate: {
-          number: certificate.number,
-          status: certificate.status,
-          expiresOn: certificate.expiresOn,
-        },
-      }),
     });
     auditAnchors.note(auditHead, record.at);
   };

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ADMINISTERS, ROLES } from '../../domain/roles';
-import { schemaParts } from '../../domain/schema-parts';
+import { Person } from '../../domain/schemas';
 import type { ApiKeyStore } from '../../db/api-key-store';
 import { guarded } from '../dependency-errors';
 import { HttpProblem } from '../problem';
@@ -13,7 +13,6 @@ import { defineRoute, type Route } from '../route';
 import { NoBody, NoParams, NoQuery } from '../validate';
 
 const TAG = 'API keys';
-const { Email } = schemaParts(z);
 
 export type ApiKeyAdmin = Pick<ApiKeyStore, 'create' | 'list' | 'revoke'>;
 
@@ -28,7 +27,8 @@ export const CreateApiKeyBody = z
       .regex(/^[\x20-\x7e]+$/, 'printable ASCII')
       .meta({ description: 'What the key is for, e.g. ci or grafana' }),
     role: z.enum(ROLES).meta({ description: 'The one role the key has' }),
-    holder: Email.optional().meta({
+    // A person's address, checked as every address in a request is (not a schema component of its own).
+    holder: Person.shape.email.optional().meta({
       description: 'The person who holds the key: a decision it records without onBehalfOf must be theirs',
     }),
     recordsForOthers: z.boolean().default(false).meta({

@@ -202,10 +202,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
   const linkLimit = problemRateLimit(deps.rateLimit ?? DEFAULT_APPROVAL_LINK_LIMIT, 'approval link requests');
   const form = approvalFormProtection({ secret: deps.secret, secureCookies: deps.secureCookies ?? false });
 
-  /**
-   * Everything a link must pass before its page is shown or its decision sent: a valid
-   * signature, not expired, not used, and still the current request for its approver.
-   */
+  /** A valid signature (current or retired secret) and not expired; otherwise the refusal page. */
   function genuineLink(raw: string, ctx: HandlerContext): ApprovalTokenPayload | Reply {
     const check = verifyToken(raw, [deps.secret, ...(deps.previousSecrets ?? [])], Date.now());
     if (check.ok) return check.payload;
@@ -213,9 +210,11 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     return check.reason === 'expired' ? problem('expired') : problem('invalid');
   }
 
-  async function openLink(raw: string, ctx: HandlerContext): Promise<OpenLink | Reply> {
-    const token = genuineLink(raw, ctx);
-    if ('status' in token) return token;
+  /**
+   * Everything a genuine link must pass before its page is shown or its decision sent: not used,
+   * and still the current request for its approver.
+   */
+  async function openLink(token: ApprovalTokenPayload, ctx: HandlerContext): Promise<OpenLink | Reply> {
     const use = await links.findLinkUse(token.nonce);
     const programme = await ctx.store.getProgramme(token.programmeId);
     if (!programme) return problem('not-found');
@@ -294,7 +293,9 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
 
   async function show({ params }: { params: { token: string } }, ctx: HandlerContext): Promise<Reply> {
     try {
-      const link = await openLink(params.token, ctx);
+      const token = genuineLink(params.token, ctx);
+      if ('status' in token) return token;
+      const link = await openLink(token, ctx);
       if (!('token' in link)) return link;
       return page(200, await confirm(link, ctx));
     } catch (err) {
@@ -313,7 +314,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       const genuine = genuineLink(params.token, ctx);
       if ('status' in genuine) return genuine;
       if (!ctx.formToken) return problem('form-invalid');
-      const link = await openLink(params.token, ctx);
+      const link = await openLink(genuine, ctx);
       if (!('token' in link)) return link;
       const form = ApprovalLinkDecision.safeParse(body ?? {});
       if (!form.success) {

@@ -5,6 +5,7 @@
 import { CONTROLS, REQUIREMENTS } from '../../domain/catalogue/iso42001';
 import type { ProgrammeInStore } from '../../api/store';
 import type { AssessmentItem, ScopeBody, SoaEntry } from '../../domain/schemas';
+import { deriveNonce, type ApprovalTokenPayload } from '../../services/approval-links/tokens';
 
 /**
  * Tests record approvers' decisions through the API as a programme office would after a meeting:
@@ -137,5 +138,27 @@ export function storedProgramme(id: string): ProgrammeInStore {
     certificateStatus: null,
     certificateExpiresOn: null,
     createdAt: '2025-01-01T00:00:00.000Z',
+  };
+}
+
+/** A scope approval link's payload for the sponsor, signed by whoever holds `secret`, valid until `exp` (seconds). */
+export function linkPayload(
+  secret: string,
+  exp: number,
+  over: Partial<ApprovalTokenPayload> = {},
+): ApprovalTokenPayload {
+  const requestId = 'c1.SCOPING.1/scope/v1/r1';
+  return {
+    v: 1,
+    programmeId: 'p-1',
+    stepKey: 'c1.SCOPING.1',
+    gate: 'scope',
+    approver: 'sponsor@acme.test',
+    artefactSha256: 'a'.repeat(64),
+    requestId,
+    nonce: deriveNonce(secret, 'p-1', requestId, 'sponsor@acme.test'),
+    exp,
+    intendedOutcome: 'approved',
+    ...over,
   };
 }

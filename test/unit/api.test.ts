@@ -90,7 +90,13 @@ function makeFakes() {
       ),
     ),
     listAudits: jest.fn((_id: string) => Promise.resolve([])),
-    listFindings: jest.fn((_id: string) => Promise.resolve([{ id: 'F-1' }])),
+    listFindings: jest.fn((_id: string) => Promise.resolve([])),
+    getTask: jest.fn((_id: string, taskId: string) =>
+      Promise.resolve(tasks.find((t) => t.id === taskId) ?? null),
+    ),
+    getFinding: jest.fn((_id: string, findingId: string) =>
+      Promise.resolve(findingId === 'F-1' ? { id: 'F-1' } : null),
+    ),
     listDecisions: jest.fn((_id: string) => Promise.resolve([])),
     listCertificates: jest.fn((_id: string) => Promise.resolve([])),
     stageBody: jest.fn((_id: string, _kind: string, _body: object) => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../infra/config';
+import { linkPayload } from '../support/fixtures';
 import { ensureSecretFile, resolveApprovalSecret, SECRET_FILE } from '../../services/approval-links/secret';
 import {
   deriveNonce,
@@ -15,19 +16,8 @@ import {
 const SECRET = 'unit-test-secret-unit-test-secret-0123';
 const NOW = Date.parse('2027-01-01T00:00:00Z');
 
-const payload = (over: Partial<ApprovalTokenPayload> = {}): ApprovalTokenPayload => ({
-  v: 1,
-  programmeId: 'p-1',
-  stepKey: 'c1.SCOPING.1',
-  gate: 'scope',
-  approver: 'sponsor@acme.test',
-  artefactSha256: 'a'.repeat(64),
-  requestId: 'c1.SCOPING.1/scope/v1/r1',
-  nonce: deriveNonce(SECRET, 'p-1', 'c1.SCOPING.1/scope/v1/r1', 'sponsor@acme.test'),
-  exp: NOW / 1000 + 3600,
-  intendedOutcome: 'approved',
-  ...over,
-});
+const payload = (over: Partial<ApprovalTokenPayload> = {}): ApprovalTokenPayload =>
+  linkPayload(SECRET, NOW / 1000 + 3600, over);
 
 describe('approval tokens', () => {
   it('verify what they sign, with the payload intact', () => {

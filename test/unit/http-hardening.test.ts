@@ -7,6 +7,7 @@ import pino from 'pino';
 import { LOG_REDACTION } from '../../api/security';
 import { signToken } from '../../services/approval-links/tokens';
 import { ConfigError, loadConfig } from '../../infra/config';
+import { linkPayload } from '../support/fixtures';
 import { APPROVAL_SECRET, startSecuredApp, type SecuredApp } from '../support/secured-app';
 
 const PROGRAMMES = '/programmes';
@@ -103,17 +104,7 @@ describe('approval form token', () => {
     app = await startSecuredApp();
     // Genuine (signed with the app's secret), so the form check is what decides.
     const genuine = signToken(
-      {
-        v: 1,
-        programmeId: 'p-1',
-        stepKey: 'c1.SCOPING.1',
-        gate: 'scope',
-        approver: 'sponsor@acme.test',
-        artefactSha256: 'a'.repeat(64),
-        requestId: 'c1.SCOPING.1/scope/v1/r1',
-        nonce: 'n-1',
-        exp: Math.floor(Date.now() / 1000) + 3600,
-      },
+      linkPayload(APPROVAL_SECRET, Math.floor(Date.now() / 1000) + 3600),
       APPROVAL_SECRET,
     );
     const url = `${app.base}/approvals/${genuine}`;

@@ -69,6 +69,8 @@ function fakeStore(): ProgrammeStore {
     getArtefact: () => Promise.resolve(null),
     listAudits: none,
     listFindings: none,
+    getTask: () => Promise.resolve(null),
+    getFinding: () => Promise.resolve(null),
     listDecisions: none,
     listCertificates: none,
     stageBody: () => Promise.reject(new Error('not used here')),
